@@ -1,0 +1,1 @@
+//! XEdDSA over Curve25519 (being written).
