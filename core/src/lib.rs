@@ -21,5 +21,6 @@
 //! ```
 
 pub mod crypto;
+pub mod keys;
 pub mod protocol;
 pub mod sealed_exchange;

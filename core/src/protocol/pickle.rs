@@ -1,0 +1,145 @@
+//! Versioned session serialization ("pickles"), optionally sealed under a key.
+//!
+//! A pickle is JSON: a `version` number, then every field of the session with
+//! byte strings as lowercase hex (public keys as `Encode(PK)`, 33 bytes). Secret
+//! fields are zeroized when the pickle is dropped. Restoring re-validates every
+//! public key and refuses unknown versions.
+//!
+//! A sealed pickle is `0x01 || nonce (12) || ChaCha20-Poly1305(key, nonce, json,
+//! aad = "cipherflow session pickle v1")` under a caller-held 32-byte key, with a
+//! fresh random nonce per seal.
+
+use rand_core::CryptoRng;
+use serde::{Deserialize, Serialize};
+use zeroize::Zeroizing;
+
+use crate::crypto::aead::{self, AeadError, NONCE_LEN};
+use crate::keys::{KeyError, PublicKey};
+use crate::protocol::ratchet::PickledKey;
+use crate::protocol::ratchet::{DoubleRatchet, RatchetPickle};
+use crate::protocol::session::{Role, Session};
+use crate::protocol::x3dh::{AD_LEN, InitiatorParams};
+
+/// The pickle format version this code writes and reads.
+pub const PICKLE_VERSION: u32 = 1;
+/// The first byte of a sealed pickle.
+pub const SEALED_PICKLE_VERSION: u8 = 0x01;
+/// Associated data of the sealed-pickle AEAD.
+pub const SEALED_PICKLE_AAD: &[u8] = b"cipherflow session pickle v1";
+
+/// Why a pickle could not be written or restored.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PickleError {
+    /// Not valid pickle JSON.
+    #[error("malformed pickle: {0}")]
+    Json(String),
+    /// A version this code does not read.
+    #[error("unsupported pickle version {0} (this build reads {PICKLE_VERSION})")]
+    UnsupportedVersion(u32),
+    /// A public key inside was invalid.
+    #[error("invalid key in pickle: {0}")]
+    Key(#[from] KeyError),
+    /// A field had the wrong length.
+    #[error("field {0} has the wrong length")]
+    BadLength(&'static str),
+    /// The sealed pickle did not open: wrong key, or altered bytes.
+    #[error("sealed pickle does not open: {0}")]
+    Sealed(#[from] AeadError),
+    /// The sealed pickle's first byte is unknown.
+    #[error("unknown sealed pickle version byte 0x{0:02x}")]
+    UnknownSealedVersion(u8),
+    /// The sealed pickle is shorter than its header.
+    #[error("sealed pickle is truncated")]
+    Truncated,
+}
+
+#[derive(Serialize, Deserialize)]
+struct SessionPickle {
+    version: u32,
+    role: Role,
+    local_identity: PickledKey,
+    remote_identity: PickledKey,
+    base_key: PickledKey,
+    #[serde(with = "hex::serde")]
+    associated_data: [u8; AD_LEN],
+    pending_prekey: Option<PendingPickle>,
+    ratchet: RatchetPickle,
+}
+
+#[derive(Serialize, Deserialize)]
+struct PendingPickle {
+    signed_prekey_id: u32,
+    one_time_prekey_id: Option<u32>,
+}
+
+impl Session {
+    /// The session as pickle JSON. It contains secrets: store it sealed
+    /// ([`Session::seal`]) or somewhere as protected as the keys themselves.
+    pub fn pickle(&self) -> Zeroizing<String> {
+        let pickle = SessionPickle {
+            version: PICKLE_VERSION,
+            role: self.role,
+            local_identity: self.local_identity.into(),
+            remote_identity: self.remote_identity.into(),
+            base_key: self.base_key.into(),
+            associated_data: self.associated_data,
+            pending_prekey: self.pending_prekey.map(|p| PendingPickle {
+                signed_prekey_id: p.signed_prekey_id,
+                one_time_prekey_id: p.one_time_prekey_id,
+            }),
+            ratchet: RatchetPickle::from(&self.ratchet),
+        };
+        // Serializing plain structs of strings and integers to a String cannot fail.
+        Zeroizing::new(serde_json::to_string(&pickle).unwrap_or_default())
+    }
+
+    /// Restores a session from [`Session::pickle`] output.
+    pub fn from_pickle(json: &str) -> Result<Self, PickleError> {
+        let p: SessionPickle =
+            serde_json::from_str(json).map_err(|e| PickleError::Json(e.to_string()))?;
+        if p.version != PICKLE_VERSION {
+            return Err(PickleError::UnsupportedVersion(p.version));
+        }
+        let base_key = PublicKey::try_from(p.base_key)?;
+        Ok(Session {
+            ratchet: DoubleRatchet::try_from(&p.ratchet)?,
+            associated_data: p.associated_data,
+            local_identity: PublicKey::try_from(p.local_identity)?,
+            remote_identity: PublicKey::try_from(p.remote_identity)?,
+            role: p.role,
+            base_key,
+            pending_prekey: p.pending_prekey.as_ref().map(|pp| InitiatorParams {
+                base_key,
+                signed_prekey_id: pp.signed_prekey_id,
+                one_time_prekey_id: pp.one_time_prekey_id,
+            }),
+        })
+    }
+
+    /// The pickle sealed under `key` with a fresh nonce from `rng`.
+    pub fn seal(&self, rng: &mut impl CryptoRng, key: &[u8; 32]) -> Result<Vec<u8>, PickleError> {
+        let mut nonce = [0u8; NONCE_LEN];
+        rng.fill_bytes(&mut nonce);
+        let ciphertext = aead::seal(key, &nonce, SEALED_PICKLE_AAD, self.pickle().as_bytes())?;
+        let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
+        out.push(SEALED_PICKLE_VERSION);
+        out.extend_from_slice(&nonce);
+        out.extend_from_slice(&ciphertext);
+        Ok(out)
+    }
+
+    /// Opens a sealed pickle and restores the session.
+    pub fn unseal(key: &[u8; 32], sealed: &[u8]) -> Result<Self, PickleError> {
+        let (&version, rest) = sealed.split_first().ok_or(PickleError::Truncated)?;
+        if version != SEALED_PICKLE_VERSION {
+            return Err(PickleError::UnknownSealedVersion(version));
+        }
+        let (nonce, ciphertext) = rest
+            .split_at_checked(NONCE_LEN)
+            .ok_or(PickleError::Truncated)?;
+        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| PickleError::Truncated)?;
+        let json = Zeroizing::new(aead::open(key, &nonce, SEALED_PICKLE_AAD, ciphertext)?);
+        let text = std::str::from_utf8(&json).map_err(|e| PickleError::Json(e.to_string()))?;
+        Self::from_pickle(text)
+    }
+}
