@@ -239,13 +239,13 @@ impl DoubleRatchet {
             return Ok(plaintext);
         }
 
-        // 3. A superseded chain, or our own initial remote key: a replay or a forgery.
-        if let Some((_, next_index)) = self
+        // 3. A superseded chain: every key it still had is in `skipped` (step 1),
+        //    so anything else on it is a replay.
+        if self
             .previous_receiving
             .iter()
-            .find(|(key, _)| *key == header.ratchet_key)
+            .any(|(key, _)| *key == header.ratchet_key)
         {
-            let _ = next_index;
             return Err(RatchetError::DuplicateMessage {
                 index: header.index,
             });
@@ -449,6 +449,9 @@ impl TryFrom<&RatchetPickle> for DoubleRatchet {
             previous_receiving: p
                 .previous_receiving
                 .iter()
+                .rev()
+                .take(MAX_PREVIOUS_CHAINS)
+                .rev()
                 .map(|(k, i)| Ok((PublicKey::try_from(*k)?, *i)))
                 .collect::<Result<_, KeyError>>()?,
             skipped,
