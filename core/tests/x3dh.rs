@@ -162,3 +162,25 @@ fn pickles_round_trip_and_seal() {
     assert!(Session::from_pickle(&future).is_err());
     assert!(Session::from_pickle("{").is_err());
 }
+
+#[test]
+fn a_prekey_message_with_altered_prekey_ids_matches_no_session() {
+    let mut p = common::pair(27);
+    let m = p.alice.encrypt(&mut p.rng, b"second").unwrap();
+    let Envelope::PreKey(pkm) = &m else { panic!() };
+    assert!(p.bob.matches(pkm));
+    let mut other_spk = pkm.clone();
+    other_spk.signed_prekey_id ^= 1;
+    assert!(!p.bob.matches(&other_spk));
+    assert_eq!(
+        p.bob.decrypt(&Envelope::PreKey(other_spk)),
+        Err(SessionError::SessionMismatch)
+    );
+    let mut other_opk = pkm.clone();
+    other_opk.one_time_prekey_id = other_opk.one_time_prekey_id.map(|id| id ^ 4);
+    assert!(!p.bob.matches(&other_opk));
+    let mut no_opk = pkm.clone();
+    no_opk.one_time_prekey_id = None;
+    assert!(!p.bob.matches(&no_opk));
+    assert_eq!(p.bob.decrypt(&m).unwrap(), b"second");
+}

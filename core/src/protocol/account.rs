@@ -179,6 +179,7 @@ impl Account {
             remote_identity: message.identity_key,
             role: Role::Responder,
             base_key: message.base_key,
+            prekey_ids: (message.signed_prekey_id, message.one_time_prekey_id),
             pending_prekey: None,
         };
         Ok((session, plaintext))

@@ -63,6 +63,8 @@ struct SessionPickle {
     #[serde(with = "hex::serde")]
     associated_data: [u8; AD_LEN],
     pending_prekey: Option<PendingPickle>,
+    signed_prekey_id: u32,
+    one_time_prekey_id: Option<u32>,
     ratchet: RatchetPickle,
 }
 
@@ -87,6 +89,8 @@ impl Session {
                 signed_prekey_id: p.signed_prekey_id,
                 one_time_prekey_id: p.one_time_prekey_id,
             }),
+            signed_prekey_id: self.prekey_ids.0,
+            one_time_prekey_id: self.prekey_ids.1,
             ratchet: RatchetPickle::from(&self.ratchet),
         };
         // Serializing plain structs of strings and integers to a String cannot fail.
@@ -108,6 +112,7 @@ impl Session {
             remote_identity: PublicKey::try_from(p.remote_identity)?,
             role: p.role,
             base_key,
+            prekey_ids: (p.signed_prekey_id, p.one_time_prekey_id),
             pending_prekey: p.pending_prekey.as_ref().map(|pp| InitiatorParams {
                 base_key,
                 signed_prekey_id: pp.signed_prekey_id,

@@ -5,7 +5,7 @@
 use rand_core::CryptoRng;
 
 use crate::keys::IdentityKeyPair;
-use crate::keys::PublicKey;
+use crate::keys::{PreKeyId, PublicKey};
 use crate::protocol::bundle::PreKeyBundle;
 use crate::protocol::ratchet::{DoubleRatchet, RatchetError, RatchetSnapshot};
 use crate::protocol::safety_number::SafetyNumber;
@@ -58,6 +58,10 @@ pub struct Session {
     pub(crate) base_key: PublicKey,
     /// While `Some`, outgoing messages are prekey messages (initiator only).
     pub(crate) pending_prekey: Option<InitiatorParams>,
+    /// The responder's signed and one-time prekey ids X3DH used. A prekey
+    /// message matches this session only if it names the same ones, so no field
+    /// of a prekey message can be altered unnoticed.
+    pub(crate) prekey_ids: (PreKeyId, Option<PreKeyId>),
 }
 
 /// Public facts about a session, for inspectors. No secret material.
@@ -94,6 +98,7 @@ impl Session {
             remote_identity: bundle.identity_key,
             role: Role::Initiator,
             base_key: params.base_key,
+            prekey_ids: (params.signed_prekey_id, params.one_time_prekey_id),
             pending_prekey: Some(params),
         })
     }
@@ -151,7 +156,9 @@ impl Session {
 
     /// Whether a prekey message was sent for this session.
     pub fn matches(&self, message: &PreKeyMessage) -> bool {
-        message.identity_key == self.remote_identity && message.base_key == self.base_key
+        message.identity_key == self.remote_identity
+            && message.base_key == self.base_key
+            && (message.signed_prekey_id, message.one_time_prekey_id) == self.prekey_ids
     }
 
     /// Our identity key.
