@@ -21,6 +21,7 @@
 //! ```
 
 pub mod crypto;
+pub mod flow;
 pub mod keys;
 pub mod protocol;
 pub mod sealed_exchange;

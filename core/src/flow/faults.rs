@@ -1,0 +1,74 @@
+//! Fault injection on the transport, driven by the simulation's seeded RNG.
+
+use serde::{Deserialize, Serialize};
+
+/// Probabilities (0.0 to 1.0) that the transport misbehaves on one delivery.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct FaultConfig {
+    /// The delivery is lost.
+    pub drop: f64,
+    /// The envelope is delivered twice.
+    pub duplicate: f64,
+    /// The delivery is held back, so later envelopes overtake it.
+    pub reorder: f64,
+    /// One bit of the Signal bytes is flipped.
+    pub tamper: f64,
+    /// An envelope delivered earlier is delivered again.
+    pub replay: f64,
+}
+
+/// Why a fault configuration was refused.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("fault probability {name} = {value} is not between 0 and 1")]
+pub struct FaultConfigError {
+    /// Which probability.
+    pub name: &'static str,
+    /// Its value.
+    pub value: f64,
+}
+
+impl FaultConfig {
+    /// Every fault at `p`.
+    pub fn all(p: f64) -> Self {
+        Self {
+            drop: p,
+            duplicate: p,
+            reorder: p,
+            tamper: p,
+            replay: p,
+        }
+    }
+
+    /// Checks every probability is a number in `[0, 1]`.
+    pub fn validate(&self) -> Result<(), FaultConfigError> {
+        for (name, value) in [
+            ("drop", self.drop),
+            ("duplicate", self.duplicate),
+            ("reorder", self.reorder),
+            ("tamper", self.tamper),
+            ("replay", self.replay),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(FaultConfigError { name, value });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A fault that happened, as recorded in the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fault {
+    /// Dropped.
+    Drop,
+    /// Delivered twice.
+    Duplicate,
+    /// Held back.
+    Reorder,
+    /// A bit was flipped.
+    Tamper,
+    /// An old envelope was re-delivered.
+    Replay,
+}

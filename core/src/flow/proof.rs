@@ -1,0 +1,268 @@
+//! The ciphertext-only proof: scans every byte the WhatsApp transport held or
+//! forwarded for every plaintext any party sent, and checks that every envelope
+//! the transport tampered with was rejected by its recipient.
+//!
+//! For each plaintext it looks for the whole text and every 8-byte window of it,
+//! in UTF-8, UTF-16 (little- and big-endian) and base64 (at all three
+//! alignments). Windows shorter than [`WINDOW`] bytes cannot be told apart from
+//! chance matches in random ciphertext, so texts shorter than that are counted
+//! as `too_short_to_scan` rather than silently passed.
+
+use std::collections::HashSet;
+
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+
+/// The window length, in bytes.
+pub const WINDOW: usize = 8;
+
+/// What the proof found.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProofReport {
+    /// Plaintexts checked.
+    pub messages_checked: u64,
+    /// Plaintexts shorter than one window (not scannable).
+    pub too_short_to_scan: u64,
+    /// Bytes of transport data scanned.
+    pub bytes_scanned: u64,
+    /// Windows of plaintext found in transport data: 0 means ciphertext only.
+    pub matches: u64,
+    /// Envelopes the transport tampered with.
+    pub tampered_envelopes: u64,
+    /// Of those, how many the recipient rejected.
+    pub tampered_rejected: u64,
+    /// Holds when there are no matches and every tampered envelope was rejected.
+    pub holds: bool,
+}
+
+/// In streaming mode, how many recent plaintexts every transport blob is
+/// checked against (their windows are kept; older ones are dropped).
+pub const STREAMING_TEXTS: usize = 10_000;
+
+/// Collects what the transport held and what the parties sent.
+///
+/// Exhaustive mode keeps every plaintext and every transport byte and checks all
+/// against all. Streaming mode (for scale runs, where memory must stay bounded)
+/// scans each blob as the transport receives it against the windows of the last
+/// [`STREAMING_TEXTS`] plaintexts, which always include the blob's own: a
+/// plaintext is sent before its ciphertext reaches the transport.
+#[derive(Debug, Clone, Default)]
+pub struct ProofChecker {
+    plaintexts: Vec<String>,
+    transport_bytes: Vec<Vec<u8>>,
+    tampered: u64,
+    tampered_rejected: u64,
+    streaming: Option<Streaming>,
+}
+
+#[derive(Debug, Clone, Default)]
+struct Streaming {
+    recent: std::collections::VecDeque<Vec<[u8; WINDOW]>>,
+    needles: std::collections::HashMap<[u8; WINDOW], u32>,
+    messages: u64,
+    too_short: u64,
+    bytes: u64,
+    matches: u64,
+}
+
+fn windows_of(text: &str) -> Vec<[u8; WINDOW]> {
+    let mut out = Vec::new();
+    for encoding in encodings(text) {
+        for w in encoding.windows(WINDOW) {
+            let mut key = [0u8; WINDOW];
+            key.copy_from_slice(w);
+            out.push(key);
+        }
+    }
+    out
+}
+
+impl ProofChecker {
+    /// A checker in streaming mode (bounded memory).
+    pub fn streaming() -> Self {
+        Self {
+            streaming: Some(Streaming::default()),
+            ..Self::default()
+        }
+    }
+
+    /// A plaintext some party sent.
+    pub fn plaintext_sent(&mut self, text: &str) {
+        let Some(s) = self.streaming.as_mut() else {
+            self.plaintexts.push(text.to_owned());
+            return;
+        };
+        s.messages += 1;
+        if text.len() < WINDOW {
+            s.too_short += 1;
+            return;
+        }
+        let windows = windows_of(text);
+        for w in &windows {
+            *s.needles.entry(*w).or_default() += 1;
+        }
+        s.recent.push_back(windows);
+        while s.recent.len() > STREAMING_TEXTS {
+            for w in s.recent.pop_front().unwrap_or_default() {
+                if let Some(n) = s.needles.get_mut(&w) {
+                    *n -= 1;
+                    if *n == 0 {
+                        s.needles.remove(&w);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Bytes the transport held or forwarded.
+    pub fn transport_held(&mut self, bytes: &[u8]) {
+        let Some(s) = self.streaming.as_mut() else {
+            self.transport_bytes.push(bytes.to_vec());
+            return;
+        };
+        s.bytes += bytes.len() as u64;
+        for w in bytes.windows(WINDOW) {
+            let mut key = [0u8; WINDOW];
+            key.copy_from_slice(w);
+            if s.needles.contains_key(&key) {
+                s.matches += 1;
+            }
+        }
+    }
+
+    /// The transport tampered with an envelope; `rejected` is the recipient's verdict.
+    pub fn tampered_delivery(&mut self, rejected: bool) {
+        self.tampered += 1;
+        if rejected {
+            self.tampered_rejected += 1;
+        }
+    }
+
+    /// Records the verdict on a delivery that may have been tampered with.
+    pub fn tampered_delivery_if(&mut self, tampered: bool) {
+        if tampered {
+            self.tampered_delivery(true);
+        }
+    }
+
+    /// Runs the scan (or, in streaming mode, reports what was scanned).
+    pub fn report(&self) -> ProofReport {
+        if let Some(s) = &self.streaming {
+            return ProofReport {
+                messages_checked: s.messages,
+                too_short_to_scan: s.too_short,
+                bytes_scanned: s.bytes,
+                matches: s.matches,
+                tampered_envelopes: self.tampered,
+                tampered_rejected: self.tampered_rejected,
+                holds: s.matches == 0 && self.tampered == self.tampered_rejected,
+            };
+        }
+        let mut needles: HashSet<[u8; WINDOW]> = HashSet::new();
+        let mut too_short = 0;
+        for text in &self.plaintexts {
+            if text.len() < WINDOW {
+                too_short += 1;
+                continue;
+            }
+            needles.extend(windows_of(text));
+        }
+        let mut matches = 0u64;
+        let mut bytes_scanned = 0u64;
+        for blob in &self.transport_bytes {
+            bytes_scanned += blob.len() as u64;
+            for w in blob.windows(WINDOW) {
+                let mut key = [0u8; WINDOW];
+                key.copy_from_slice(w);
+                if needles.contains(&key) {
+                    matches += 1;
+                }
+            }
+        }
+        ProofReport {
+            messages_checked: self.plaintexts.len() as u64,
+            too_short_to_scan: too_short,
+            bytes_scanned,
+            matches,
+            tampered_envelopes: self.tampered,
+            tampered_rejected: self.tampered_rejected,
+            holds: matches == 0 && self.tampered == self.tampered_rejected,
+        }
+    }
+}
+
+/// The byte strings a careless system might have stored a text as. Every window
+/// of each is a needle, which also covers the whole text.
+fn encodings(text: &str) -> Vec<Vec<u8>> {
+    let utf16: Vec<u16> = text.encode_utf16().collect();
+    let le: Vec<u8> = utf16.iter().flat_map(|u| u.to_le_bytes()).collect();
+    let be: Vec<u8> = utf16.iter().flat_map(|u| u.to_be_bytes()).collect();
+    let mut out = vec![text.as_bytes().to_vec(), le, be];
+    let bytes = text.as_bytes();
+    for offset in 0..3 {
+        let Some(tail) = bytes.get(offset..) else {
+            continue;
+        };
+        let b64 = base64::engine::general_purpose::STANDARD.encode(tail);
+        // The last 4 characters depend on padding, not only on the text.
+        let stable = b64.len().saturating_sub(4);
+        out.push(b64.as_bytes().get(..stable).unwrap_or_default().to_vec());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use base64::Engine as _;
+
+    use super::*;
+
+    const TEXT: &str = "Does it come in another color?";
+
+    fn leaks_when_stored_as(bytes: Vec<u8>) -> u64 {
+        let mut p = ProofChecker::default();
+        p.plaintext_sent(TEXT);
+        let mut blob = vec![0xAA; 13];
+        blob.extend_from_slice(&bytes);
+        blob.extend_from_slice(&[0x55; 7]);
+        p.transport_held(&blob);
+        p.report().matches
+    }
+
+    #[test]
+    fn finds_plaintext_in_every_encoding() {
+        assert!(leaks_when_stored_as(TEXT.as_bytes().to_vec()) > 0);
+        let utf16le: Vec<u8> = TEXT.encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        assert!(leaks_when_stored_as(utf16le) > 0);
+        let utf16be: Vec<u8> = TEXT.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        assert!(leaks_when_stored_as(utf16be) > 0);
+        for prefix in ["", "x", "xy"] {
+            let b64 = base64::engine::general_purpose::STANDARD.encode(format!("{prefix}{TEXT}"));
+            assert!(
+                leaks_when_stored_as(b64.into_bytes()) > 0,
+                "prefix {prefix:?}"
+            );
+        }
+        // A fragment of 8 bytes from the middle is enough.
+        assert!(leaks_when_stored_as(b"n anothe".to_vec()) > 0);
+    }
+
+    #[test]
+    fn random_bytes_do_not_match_and_tampering_must_be_rejected() {
+        let mut p = ProofChecker::default();
+        p.plaintext_sent(TEXT);
+        p.plaintext_sent("hi");
+        p.transport_held(&(0..=255u8).collect::<Vec<_>>());
+        p.tampered_delivery(true);
+        let r = p.report();
+        assert_eq!(r.matches, 0);
+        assert_eq!(r.too_short_to_scan, 1);
+        assert_eq!(r.bytes_scanned, 256);
+        assert!(r.holds);
+        p.tampered_delivery(false);
+        assert!(!p.report().holds);
+    }
+}

@@ -1,0 +1,511 @@
+//! The deterministic simulation: a seeded RNG, a virtual clock, an event queue,
+//! and the four parties (plus Business Manager and the rest of Meta). The same
+//! seed and the same commands give a byte-identical trace.
+//!
+//! Commands (consumer and business actions, clock moves) run immediately and
+//! schedule deliveries; [`Simulation::step`] and [`Simulation::run`] process the
+//! queue in time order. One file per side: `consumer_side.rs`, `cloud_side.rs`,
+//! `transport_side.rs`.
+
+mod cloud_side;
+mod consumer_side;
+mod transport_side;
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BTreeMap, BinaryHeap};
+
+use rand_chacha::ChaCha20Rng;
+use rand_core::{Rng, SeedableRng};
+use serde::{Deserialize, Serialize};
+
+use crate::flow::business::Business;
+use crate::flow::business_manager::BusinessManager;
+use crate::flow::cloud_api::CloudApi;
+use crate::flow::consumer::Consumer;
+use crate::flow::envelope::{EnvelopeId, TransportEnvelope};
+use crate::flow::faults::{FaultConfig, FaultConfigError};
+use crate::flow::integrity::{IntegrityMonitor, IntegrityPolicy};
+use crate::flow::ledger::{DataCategory, Ledger, MatrixComparison, Observer, System};
+use crate::flow::phone::{PhoneNumber, PhoneNumberError};
+use crate::flow::proof::{ProofChecker, ProofReport};
+use crate::flow::retention::{RetentionError, RetentionPolicy};
+use crate::flow::trace::{EventKind, Trace, TraceMode};
+use crate::flow::transport::Transport;
+use crate::protocol::SessionError;
+
+/// Network latency: a base plus up to this much jitter, in ms.
+pub const LATENCY_MS: (u64, u64) = (60, 60);
+/// Extra delay of a reordered delivery, in ms.
+pub const REORDER_DELAY_MS: (u64, u64) = (300, 900);
+/// First retransmission timeout; it doubles per attempt up to [`MAX_RETRANSMIT_MS`].
+pub const RETRANSMIT_MS: u64 = 2_000;
+/// Longest retransmission interval.
+pub const MAX_RETRANSMIT_MS: u64 = 3_600_000;
+/// One-time prekeys a consumer publishes when registering.
+pub const CONSUMER_ONE_TIME_PREKEYS: usize = 20;
+/// One-time prekeys a business number keeps published (replenished below half).
+pub const BUSINESS_ONE_TIME_PREKEYS: usize = 100;
+
+/// Simulation settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SimConfig {
+    /// The RNG seed: same seed, same commands, same bytes.
+    pub seed: u64,
+    /// Cloud API retention, 1 to 30 days.
+    pub retention_days: u32,
+    /// Transport faults.
+    pub faults: FaultConfig,
+    /// Integrity thresholds.
+    pub integrity: IntegrityPolicy,
+    /// Full trace or counts only.
+    pub trace: TraceMode,
+    /// Virtual start time (ms since the Unix epoch).
+    pub start_ms: u64,
+    /// Keep at most this many bubbles per chat and entries in each business
+    /// inbox and status list (for scale runs); `None` keeps everything.
+    pub history_limit: Option<usize>,
+}
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        Self {
+            seed: 0,
+            retention_days: 30,
+            faults: FaultConfig::default(),
+            integrity: IntegrityPolicy::default(),
+            trace: TraceMode::Full,
+            start_ms: 1_750_000_000_000,
+            history_limit: None,
+        }
+    }
+}
+
+/// Why a command was refused. A refused command changes nothing.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum SimError {
+    /// A phone number did not parse.
+    #[error(transparent)]
+    PhoneNumber(#[from] PhoneNumberError),
+    /// Bad fault probabilities.
+    #[error(transparent)]
+    Faults(#[from] FaultConfigError),
+    /// Retention out of range.
+    #[error(transparent)]
+    Retention(#[from] RetentionError),
+    /// No such consumer.
+    #[error("no consumer with number {0}")]
+    UnknownConsumer(PhoneNumber),
+    /// No such business.
+    #[error("no business {0}")]
+    UnknownBusiness(String),
+    /// The number is already registered.
+    #[error("number {0} is already registered")]
+    NumberTaken(PhoneNumber),
+    /// The recipient is not on WhatsApp.
+    #[error("{0} is not registered on WhatsApp")]
+    NotRegistered(PhoneNumber),
+    /// A session could not be built or used.
+    #[error("session error: {0}")]
+    Session(#[from] SessionError),
+    /// The text is empty or too long.
+    #[error("text must be 1 to {max} characters, got {len}")]
+    BadText {
+        /// Its length.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The clock only moves forward.
+    #[error("the clock cannot move backwards")]
+    ClockBackwards,
+}
+
+/// Credentials of a business created in the simulation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BusinessHandle {
+    /// Graph API phone number id.
+    pub phone_number_id: String,
+    /// WhatsApp Business Account id.
+    pub waba_id: String,
+    /// The business's number.
+    pub display_phone_number: PhoneNumber,
+    /// Bearer token for the Graph API.
+    pub access_token: String,
+    /// App secret that signs webhooks.
+    pub app_secret: String,
+    /// Verify token of the webhook handshake.
+    pub verify_token: String,
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Action {
+    Deliver {
+        envelope: TransportEnvelope,
+        tampered: bool,
+    },
+    ConsumerRetransmit {
+        consumer: PhoneNumber,
+        envelope_id: EnvelopeId,
+    },
+    CloudRetransmit {
+        wamid: String,
+    },
+}
+
+#[derive(Debug, Clone)]
+pub(crate) struct Scheduled {
+    at_ms: u64,
+    seq: u64,
+    action: Action,
+}
+
+impl PartialEq for Scheduled {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at_ms, self.seq) == (other.at_ms, other.seq)
+    }
+}
+impl Eq for Scheduled {}
+impl PartialOrd for Scheduled {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Scheduled {
+    fn cmp(&self, other: &Self) -> Ordering {
+        (self.at_ms, self.seq).cmp(&(other.at_ms, other.seq))
+    }
+}
+
+/// Application-level delivery counts, for exactly-once checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeliveryStats {
+    /// Messages consumers sent.
+    pub consumer_sent: u64,
+    /// Of those, delivered to the business's webhook (counted once per message id).
+    pub delivered_to_business: u64,
+    /// Webhook deliveries of a message id already delivered (must stay 0).
+    pub duplicate_business_deliveries: u64,
+    /// Messages businesses sent.
+    pub business_sent: u64,
+    /// Of those, shown to the consumer.
+    pub delivered_to_consumer: u64,
+}
+
+/// The simulation.
+pub struct Simulation {
+    pub(crate) config: SimConfig,
+    pub(crate) now_ms: u64,
+    pub(crate) rng: ChaCha20Rng,
+    pub(crate) consumers: BTreeMap<PhoneNumber, Consumer>,
+    pub(crate) transport: Transport,
+    pub(crate) cloud: CloudApi,
+    pub(crate) businesses: BTreeMap<String, Business>,
+    pub(crate) manager: BusinessManager,
+    pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
+    pub(crate) next_seq: u64,
+    pub(crate) next_envelope: EnvelopeId,
+    pub(crate) trace: Trace,
+    pub(crate) ledger: Ledger,
+    pub(crate) proof: ProofChecker,
+    pub(crate) stats: DeliveryStats,
+    pub(crate) seen_by_business: std::collections::HashSet<String>,
+    /// Safety numbers by (both numbers, both identity keys): 5,200 SHA-512
+    /// iterations per half are worth computing once per identity pair.
+    pub(crate) safety_numbers: std::collections::HashMap<[u8; 32], String>,
+}
+
+impl Simulation {
+    /// A new, empty world.
+    pub fn new(config: SimConfig) -> Result<Self, SimError> {
+        config.faults.validate()?;
+        let retention = RetentionPolicy::days(config.retention_days)?;
+        let cloud = CloudApi {
+            retention,
+            ..CloudApi::default()
+        };
+        Ok(Self {
+            now_ms: config.start_ms,
+            rng: ChaCha20Rng::seed_from_u64(config.seed),
+            consumers: BTreeMap::new(),
+            transport: Transport {
+                integrity: IntegrityMonitor::new(config.integrity),
+                ..Transport::default()
+            },
+            cloud,
+            businesses: BTreeMap::new(),
+            manager: BusinessManager::default(),
+            queue: BinaryHeap::new(),
+            next_seq: 0,
+            next_envelope: 1,
+            trace: Trace::new(config.trace),
+            ledger: Ledger::default(),
+            proof: match config.trace {
+                TraceMode::Full => ProofChecker::default(),
+                TraceMode::CountOnly => ProofChecker::streaming(),
+            },
+            stats: DeliveryStats::default(),
+            seen_by_business: std::collections::HashSet::new(),
+            safety_numbers: std::collections::HashMap::new(),
+            config,
+        })
+    }
+
+    /// Virtual now, ms since the epoch.
+    pub fn now_ms(&self) -> u64 {
+        self.now_ms
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SimConfig {
+        &self.config
+    }
+
+    /// Replaces the fault probabilities.
+    pub fn set_faults(&mut self, faults: FaultConfig) -> Result<(), SimError> {
+        faults.validate()?;
+        self.config.faults = faults;
+        Ok(())
+    }
+
+    /// The trace.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The visibility ledger.
+    pub fn ledger(&self) -> &Ledger {
+        &self.ledger
+    }
+
+    /// The ciphertext-only proof, computed now.
+    pub fn proof(&self) -> ProofReport {
+        self.proof.report()
+    }
+
+    /// The visibility matrix computed from the ledger and the proof, beside Meta's.
+    pub fn visibility(&self) -> MatrixComparison {
+        self.ledger.matrix(self.proof.report().matches > 0)
+    }
+
+    /// Exactly-once counters.
+    pub fn delivery_stats(&self) -> &DeliveryStats {
+        &self.stats
+    }
+
+    /// Consumers by number.
+    pub fn consumers(&self) -> &BTreeMap<PhoneNumber, Consumer> {
+        &self.consumers
+    }
+
+    /// The transport.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// The Cloud API.
+    pub fn cloud_api(&self) -> &CloudApi {
+        &self.cloud
+    }
+
+    /// Businesses by phone number id.
+    pub fn businesses(&self) -> &BTreeMap<String, Business> {
+        &self.businesses
+    }
+
+    /// Business Manager.
+    pub fn business_manager(&self) -> &BusinessManager {
+        &self.manager
+    }
+
+    /// Scheduled deliveries and retransmissions not yet run.
+    pub fn pending(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// A digest of the world's state (every party, the queue, the clock and the
+    /// RNG position), excluding the trace. Equal digests before and after a
+    /// refused command show that it changed nothing.
+    pub fn state_digest(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        let mut rng = self.rng.clone();
+        h.update(rng.next_u64().to_be_bytes());
+        h.update(self.now_ms.to_be_bytes());
+        h.update(self.next_envelope.to_be_bytes());
+        h.update(self.next_seq.to_be_bytes());
+        for c in self.consumers.values() {
+            h.update(format!(
+                "{:?}{:?}{:?}",
+                c.chats,
+                c.outbox.keys().collect::<Vec<_>>(),
+                c.safety_numbers
+            ));
+            for s in c.sessions.values().filter_map(|r| r.current()) {
+                h.update(s.pickle().as_bytes());
+            }
+        }
+        for n in self.cloud.numbers.values() {
+            h.update(format!("{:?}{:?}", n.contacts, n.statistics));
+            for s in n.sessions.values().filter_map(|r| r.current()) {
+                h.update(s.pickle().as_bytes());
+            }
+        }
+        h.update(format!("{:?}", self.cloud.store.iter().collect::<Vec<_>>()));
+        h.update(format!("{:?}{:?}", self.businesses, self.manager));
+        h.update(format!(
+            "{:?}{:?}",
+            self.transport.queues, self.transport.log
+        ));
+        h.update(format!(
+            "{:?}{:?}",
+            self.transport.integrity.signals(),
+            self.stats
+        ));
+        h.update(format!("{:?}", self.ledger));
+        hex::encode(h.finalize())
+    }
+
+    /// The 60-digit safety number of a session, cached per identity pair.
+    pub(crate) fn safety_digits(
+        &mut self,
+        local: &PhoneNumber,
+        remote: &PhoneNumber,
+        session: &crate::protocol::Session,
+    ) -> String {
+        use sha2::{Digest, Sha256};
+        let mut sides = [
+            (
+                local.wa_id().as_bytes().to_vec(),
+                session.local_identity().encode(),
+            ),
+            (
+                remote.wa_id().as_bytes().to_vec(),
+                session.remote_identity().encode(),
+            ),
+        ];
+        sides.sort();
+        let mut h = Sha256::new();
+        for (id, key) in &sides {
+            h.update((id.len() as u64).to_be_bytes());
+            h.update(id);
+            h.update(key);
+        }
+        let key: [u8; 32] = h.finalize().into();
+        self.safety_numbers
+            .entry(key)
+            .or_insert_with(|| {
+                session
+                    .safety_number(local.wa_id().as_bytes(), remote.wa_id().as_bytes())
+                    .digits()
+                    .to_owned()
+            })
+            .clone()
+    }
+
+    pub(crate) fn schedule(&mut self, delay_ms: u64, action: Action) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        self.queue.push(Reverse(Scheduled {
+            at_ms: self.now_ms.saturating_add(delay_ms),
+            seq,
+            action,
+        }));
+    }
+
+    pub(crate) fn event(&mut self, kind: EventKind) {
+        self.trace.push(self.now_ms, kind);
+    }
+
+    pub(crate) fn observe(&mut self, observer: Observer, category: DataCategory, system: System) {
+        self.ledger.record(observer, category, system);
+    }
+
+    /// A uniform draw in [0, 1).
+    pub(crate) fn chance(&mut self) -> f64 {
+        (self.rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    pub(crate) fn jitter(&mut self, (base, spread): (u64, u64)) -> u64 {
+        base + self.rng.next_u64() % spread.max(1)
+    }
+
+    pub(crate) fn new_envelope_id(&mut self) -> EnvelopeId {
+        let id = self.next_envelope;
+        self.next_envelope += 1;
+        id
+    }
+
+    /// Runs the next scheduled action (purging expired messages first). Returns
+    /// false when nothing is scheduled.
+    pub fn step(&mut self) -> bool {
+        let Some(Reverse(next)) = self.queue.pop() else {
+            return false;
+        };
+        if next.at_ms > self.now_ms {
+            self.now_ms = next.at_ms;
+        }
+        self.purge_expired();
+        match next.action {
+            Action::Deliver { envelope, tampered } => self.deliver(envelope, tampered),
+            Action::ConsumerRetransmit {
+                consumer,
+                envelope_id,
+            } => self.consumer_retransmit(&consumer, envelope_id),
+            Action::CloudRetransmit { wamid } => self.cloud_retransmit(&wamid),
+        }
+        true
+    }
+
+    /// Runs scheduled actions up to `max_steps`, or until none is due within
+    /// `horizon_ms` of now (retransmission timers far in the future wait for the
+    /// clock). Returns how many ran.
+    pub fn run(&mut self, max_steps: usize, horizon_ms: u64) -> usize {
+        let limit = self.now_ms.saturating_add(horizon_ms);
+        let mut steps = 0;
+        while steps < max_steps {
+            match self.queue.peek() {
+                Some(Reverse(next)) if next.at_ms <= limit => {}
+                _ => break,
+            }
+            self.step();
+            steps += 1;
+        }
+        steps
+    }
+
+    /// Moves the clock forward by `ms`, running everything due on the way and
+    /// purging what expires.
+    pub fn advance(&mut self, ms: u64) {
+        let target = self.now_ms.saturating_add(ms);
+        while let Some(Reverse(next)) = self.queue.peek() {
+            if next.at_ms > target {
+                break;
+            }
+            self.step();
+        }
+        self.now_ms = target;
+        self.purge_expired();
+    }
+
+    /// Runs until no action is due within a minute: lets in-flight messages,
+    /// receipts and quick retransmissions settle.
+    pub fn settle(&mut self) -> usize {
+        let mut total = 0;
+        loop {
+            let n = self.run(100_000, 60_000);
+            total += n;
+            if n == 0 {
+                return total;
+            }
+        }
+    }
+}
+
+/// The wait after attempt `attempt` (1 = the first send): 2 s, 4 s, 8 s, ...
+/// up to an hour.
+pub(crate) fn backoff(attempt: u32) -> u64 {
+    RETRANSMIT_MS
+        .saturating_mul(1u64 << attempt.saturating_sub(1).min(20))
+        .min(MAX_RETRANSMIT_MS)
+}
