@@ -339,20 +339,22 @@ fn key_change_shows_a_new_safety_number() {
     sim.consumer_send_text(ALICE, SHOP, "first, before the change")
         .unwrap();
     sim.settle();
-    let before = sim.consumers()[&p(ALICE)].safety_numbers[&p(SHOP)].clone();
-    assert_eq!(before.digits.len(), 60);
-    assert!(before.previous.is_none());
+    let alice = &sim.consumers()[&p(ALICE)];
+    let before = alice.safety_number(&p(SHOP)).unwrap();
+    assert_eq!(before.digits().len(), 60);
+    assert!(alice.previous_safety_number(&p(SHOP)).is_none());
     sim.rotate_business_identity(&shop.phone_number_id).unwrap();
     sim.consumer_send_text(ALICE, SHOP, "second, after the change")
         .unwrap();
     sim.settle();
-    let after = sim.consumers()[&p(ALICE)].safety_numbers[&p(SHOP)].clone();
-    assert_ne!(after.digits, before.digits);
-    assert_eq!(after.previous.as_deref(), Some(before.digits.as_str()));
+    let alice = &sim.consumers()[&p(ALICE)];
+    let after = alice.safety_number(&p(SHOP)).unwrap();
+    assert_ne!(after, before);
+    assert_eq!(alice.previous_safety_number(&p(SHOP)), Some(before));
     assert!(sim.trace().events.iter().any(|e| matches!(
         e.kind,
         EventKind::SessionCreated {
-            safety_number_changed: true,
+            identity_changed: true,
             ..
         }
     )));

@@ -36,13 +36,28 @@ fn simultaneous_initiation_converges_and_loses_nothing() {
     // Each now has two sessions; messages on either keep decrypting.
     assert_eq!((ra.previous_len(), rb.previous_len()), (1, 1));
     for i in 0..6 {
-        let m = ra.encrypt(&mut rng, format!("a{i}").as_bytes()).unwrap().unwrap();
-        assert_eq!(accept_or_decrypt(&mut b, &mut rb, &m), format!("a{i}").as_bytes());
-        let m = rb.encrypt(&mut rng, format!("b{i}").as_bytes()).unwrap().unwrap();
-        assert_eq!(accept_or_decrypt(&mut a, &mut ra, &m), format!("b{i}").as_bytes());
+        let m = ra
+            .encrypt(&mut rng, format!("a{i}").as_bytes())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            accept_or_decrypt(&mut b, &mut rb, &m),
+            format!("a{i}").as_bytes()
+        );
+        let m = rb
+            .encrypt(&mut rng, format!("b{i}").as_bytes())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            accept_or_decrypt(&mut a, &mut ra, &m),
+            format!("b{i}").as_bytes()
+        );
     }
     // They converged: both current sessions are the same X3DH session.
-    let (ca, cb) = (ra.current().unwrap().snapshot(), rb.current().unwrap().snapshot());
+    let (ca, cb) = (
+        ra.current().unwrap().snapshot(),
+        rb.current().unwrap().snapshot(),
+    );
     assert_eq!(ca.base_key, cb.base_key);
     // A replay is reported as a duplicate, whichever session read it first.
     let m = ra.encrypt(&mut rng, b"once").unwrap().unwrap();

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::flow::envelope::{AppMessage, EnvelopeId, TransportEnvelope};
 use crate::flow::phone::PhoneNumber;
+use crate::keys::PublicKey;
+use crate::protocol::safety_number::SafetyNumber;
 use crate::protocol::{Account, Session, SessionRecord};
 
 /// Ticks on a sent message.
@@ -55,13 +57,14 @@ pub(crate) struct OutboxEntry {
     pub(crate) epoch: u64,
 }
 
-/// The safety number the client shows for a business, and whether it changed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct SafetyNumberView {
-    /// The 60 digits.
-    pub digits: String,
-    /// The previous one, when it changed.
-    pub previous: Option<String>,
+/// The identity key the client knows for a business, and the one before it if
+/// it changed (the client then warns that the safety number changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PeerIdentity {
+    /// The current identity key.
+    pub identity_key: PublicKey,
+    /// The previous identity key, once it has changed.
+    pub previous: Option<PublicKey>,
 }
 
 /// One consumer's device.
@@ -79,8 +82,8 @@ pub struct Consumer {
     /// Chats by business number.
     pub chats: BTreeMap<PhoneNumber, Vec<ChatMessage>>,
     pub(crate) outbox: BTreeMap<EnvelopeId, OutboxEntry>,
-    /// Safety numbers by business number.
-    pub safety_numbers: BTreeMap<PhoneNumber, SafetyNumberView>,
+    /// Identity keys by business number.
+    pub peer_identities: BTreeMap<PhoneNumber, PeerIdentity>,
     pub(crate) next_message: u64,
 }
 
@@ -95,7 +98,7 @@ impl Consumer {
             online: true,
             chats: BTreeMap::new(),
             outbox: BTreeMap::new(),
-            safety_numbers: BTreeMap::new(),
+            peer_identities: BTreeMap::new(),
             next_message: 1,
         }
     }
@@ -118,6 +121,32 @@ impl Consumer {
             .values_mut()
             .flat_map(|c| c.iter_mut())
             .find(|m| m.outgoing && m.envelope_id == id)
+    }
+
+    /// The safety number with a business (5,200 SHA-512 iterations per side, so
+    /// computed on demand, not on every session).
+    pub fn safety_number(&self, business: &PhoneNumber) -> Option<SafetyNumber> {
+        self.safety_number_with(business, |p| p.identity_key)
+    }
+
+    /// The safety number before the business's identity changed, if it did.
+    pub fn previous_safety_number(&self, business: &PhoneNumber) -> Option<SafetyNumber> {
+        let previous = self.peer_identities.get(business)?.previous?;
+        self.safety_number_with(business, |_| previous)
+    }
+
+    fn safety_number_with(
+        &self,
+        business: &PhoneNumber,
+        key: impl Fn(&PeerIdentity) -> PublicKey,
+    ) -> Option<SafetyNumber> {
+        let peer = self.peer_identities.get(business)?;
+        Some(SafetyNumber::new(
+            self.number.wa_id().as_bytes(),
+            &self.account.identity_key().encode(),
+            business.wa_id().as_bytes(),
+            &key(peer).encode(),
+        ))
     }
 
     /// How many envelopes still await a delivery receipt.

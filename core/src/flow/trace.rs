@@ -59,10 +59,11 @@ pub enum EventKind {
         peer: PhoneNumber,
         /// Whether `holder` initiated.
         initiator: bool,
-        /// The 60-digit safety number.
-        safety_number: String,
-        /// Whether it differs from the previous session's with the same peer.
-        safety_number_changed: bool,
+        /// The peer's identity key, `Encode(IK)` in hex.
+        remote_identity: String,
+        /// Whether it differs from the identity this holder knew for the peer
+        /// (the safety number changed).
+        identity_changed: bool,
     },
     /// The transport accepted an envelope: everything the transport sees.
     TransportAccepted {

@@ -488,10 +488,7 @@ impl Simulation {
             return;
         };
         let business = n.ids.display_phone_number.clone();
-        let digits = self.safety_digits(&business, consumer, &session);
-        let Some(n) = self.cloud.numbers.get_mut(pnid) else {
-            return;
-        };
+        let remote_identity = hex::encode(session.remote_identity().encode());
         n.sessions
             .entry(consumer.clone())
             .or_default()
@@ -500,8 +497,8 @@ impl Simulation {
             holder: business,
             peer: consumer.clone(),
             initiator,
-            safety_number: digits,
-            safety_number_changed: false,
+            remote_identity,
+            identity_changed: false,
         });
     }
 

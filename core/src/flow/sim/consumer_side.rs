@@ -2,7 +2,7 @@
 //! receipts, retransmission and retry requests.
 
 use crate::flow::business::trim_history;
-use crate::flow::consumer::{ChatMessage, Consumer, OutboxEntry, SafetyNumberView, Ticks};
+use crate::flow::consumer::{ChatMessage, Consumer, OutboxEntry, PeerIdentity, Ticks};
 use crate::flow::envelope::{AppMessage, EnvelopeId, Payload, ReceiptKind, TransportEnvelope};
 use crate::flow::graph_api::MAX_TEXT_BODY_CHARS;
 use crate::flow::ledger::{DataCategory, Observer, System};
@@ -171,23 +171,22 @@ impl Simulation {
         session: Session,
         initiator: bool,
     ) {
-        let digits = self.safety_digits(consumer, business, &session);
         let Some(c) = self.consumers.get_mut(consumer) else {
             return;
         };
-        let previous = c.safety_numbers.get(business).map(|v| v.digits.clone());
-        let changed = previous.as_ref().is_some_and(|p| *p != digits);
-        c.safety_numbers.insert(
+        let identity = session.remote_identity();
+        let known = c.peer_identities.get(business).copied();
+        let changed = known.is_some_and(|k| k.identity_key != identity);
+        let previous = if changed {
+            known.map(|k| k.identity_key)
+        } else {
+            known.and_then(|k| k.previous)
+        };
+        c.peer_identities.insert(
             business.clone(),
-            SafetyNumberView {
-                digits: digits.clone(),
-                previous: if changed {
-                    previous
-                } else {
-                    c.safety_numbers
-                        .get(business)
-                        .and_then(|v| v.previous.clone())
-                },
+            PeerIdentity {
+                identity_key: identity,
+                previous,
             },
         );
         c.sessions
@@ -198,8 +197,8 @@ impl Simulation {
             holder: consumer.clone(),
             peer: business.clone(),
             initiator,
-            safety_number: digits,
-            safety_number_changed: changed,
+            remote_identity: hex::encode(identity.encode()),
+            identity_changed: changed,
         });
     }
 

@@ -210,9 +210,6 @@ pub struct Simulation {
     pub(crate) proof: ProofChecker,
     pub(crate) stats: DeliveryStats,
     pub(crate) seen_by_business: std::collections::HashSet<String>,
-    /// Safety numbers by (both numbers, both identity keys): 5,200 SHA-512
-    /// iterations per half are worth computing once per identity pair.
-    pub(crate) safety_numbers: std::collections::HashMap<[u8; 32], String>,
 }
 
 impl Simulation {
@@ -246,7 +243,6 @@ impl Simulation {
             },
             stats: DeliveryStats::default(),
             seen_by_business: std::collections::HashSet::new(),
-            safety_numbers: std::collections::HashMap::new(),
             config,
         })
     }
@@ -339,7 +335,7 @@ impl Simulation {
                 "{:?}{:?}{:?}",
                 c.chats,
                 c.outbox.keys().collect::<Vec<_>>(),
-                c.safety_numbers
+                c.peer_identities
             ));
             for s in c.sessions.values().filter_map(|r| r.current()) {
                 h.update(s.pickle().as_bytes());
@@ -364,43 +360,6 @@ impl Simulation {
         ));
         h.update(format!("{:?}", self.ledger));
         hex::encode(h.finalize())
-    }
-
-    /// The 60-digit safety number of a session, cached per identity pair.
-    pub(crate) fn safety_digits(
-        &mut self,
-        local: &PhoneNumber,
-        remote: &PhoneNumber,
-        session: &crate::protocol::Session,
-    ) -> String {
-        use sha2::{Digest, Sha256};
-        let mut sides = [
-            (
-                local.wa_id().as_bytes().to_vec(),
-                session.local_identity().encode(),
-            ),
-            (
-                remote.wa_id().as_bytes().to_vec(),
-                session.remote_identity().encode(),
-            ),
-        ];
-        sides.sort();
-        let mut h = Sha256::new();
-        for (id, key) in &sides {
-            h.update((id.len() as u64).to_be_bytes());
-            h.update(id);
-            h.update(key);
-        }
-        let key: [u8; 32] = h.finalize().into();
-        self.safety_numbers
-            .entry(key)
-            .or_insert_with(|| {
-                session
-                    .safety_number(local.wa_id().as_bytes(), remote.wa_id().as_bytes())
-                    .digits()
-                    .to_owned()
-            })
-            .clone()
     }
 
     pub(crate) fn schedule(&mut self, delay_ms: u64, action: Action) {
