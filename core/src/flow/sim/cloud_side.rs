@@ -18,15 +18,14 @@ use crate::flow::integrity::IntegrityAction;
 use crate::flow::ledger::{DataCategory, Observer, System};
 use crate::flow::phone::PhoneNumber;
 use crate::flow::retention::{Direction, StoredMessage};
+use crate::flow::sim::inbox;
 use crate::flow::sim::transport_side::Submitted;
 use crate::flow::sim::{
     Action, BUSINESS_ONE_TIME_PREKEYS, BusinessHandle, RETRANSMIT_MS, SimError, Simulation, backoff,
 };
 use crate::flow::trace::{EventKind, TraceMode};
 use crate::flow::webhook::{self, BusinessIds, Status, StatusError, WebhookConfig};
-use crate::protocol::ratchet::RatchetError;
-use crate::protocol::wire::Envelope;
-use crate::protocol::{Account, Session, SessionError, SessionRecord};
+use crate::protocol::{Account, Session, SessionRecord};
 
 /// The error a `failed` status carries when retention expired before delivery
 /// (Meta documents no code for this; cipherflow uses "Message undeliverable").
@@ -587,89 +586,28 @@ impl Simulation {
         bytes: &[u8],
         tampered: bool,
     ) {
-        enum Step {
-            Opened(Vec<u8>),
-            NewSession(Box<Session>, Vec<u8>),
-            NoSession,
-            Failed(SessionError),
-        }
         let Some(n) = self.cloud.numbers.get_mut(pnid) else {
             return;
         };
         let business = n.ids.display_phone_number.clone();
-        let step = match Envelope::try_from(bytes) {
-            Err(e) => Step::Failed(e.into()),
-            // A prekey message that builds no session (keys we no longer have, or
-            // sent to an identity this number no longer has): ask for a fresh one.
-            Ok(Envelope::PreKey(p)) if !n.sessions.get(consumer).is_some_and(|s| s.matches(&p)) => {
-                match n.account.accept(&p) {
-                    Ok((s, pt)) => Step::NewSession(Box::new(s), pt),
-                    Err(_) => Step::NoSession,
-                }
-            }
-            Ok(env) => match n.sessions.get_mut(consumer).and_then(|r| r.decrypt(&env)) {
-                Some(Ok(pt)) => Step::Opened(pt),
-                Some(Err(e)) => Step::Failed(e),
-                None => Step::NoSession,
-            },
+        let opened = inbox::open(&mut n.account, n.sessions.get_mut(consumer), bytes);
+        let Some((plaintext, session)) =
+            self.verdict(&business, consumer, envelope_id, tampered, opened)
+        else {
+            return;
         };
-        let plaintext = match step {
-            Step::Opened(pt) => pt,
-            Step::NewSession(session, pt) => {
-                self.install_cloud_session(pnid, consumer, *session, false);
-                self.replenish_prekeys(pnid);
-                pt
-            }
-            Step::NoSession => {
-                self.proof.tampered_delivery_if(tampered);
-                self.retry_request(&business, consumer, envelope_id);
-                return;
-            }
-            Step::Failed(SessionError::Ratchet(RatchetError::DuplicateMessage { .. })) => {
-                self.proof.tampered_delivery_if(tampered);
-                self.event(EventKind::DuplicateIgnored {
-                    by: business.clone(),
-                    envelope_id,
-                });
-                self.send_receipt(
-                    &business,
-                    consumer,
-                    ReceiptKind::Delivered,
-                    vec![envelope_id],
-                );
-                return;
-            }
-            Step::Failed(e) => {
-                self.proof.tampered_delivery_if(tampered);
-                self.event(EventKind::Rejected {
-                    by: business,
-                    envelope_id,
-                    error: e.to_string(),
-                    tampered,
-                });
-                return;
-            }
-        };
-        if tampered {
-            self.proof.tampered_delivery(false);
+        if let Some(session) = session {
+            self.install_cloud_session(pnid, consumer, *session, false);
+            self.replenish_prekeys(pnid);
         }
         let app = AppMessage::from_bytes(&plaintext);
-        if let Some(existing) = app
+        if app
             .as_ref()
             .and_then(|a| self.cloud.store.wamid_for_client_id(consumer, a.id()))
+            .is_some()
         {
             // Re-sent under a new session after a retry request: already delivered.
-            let _ = existing;
-            self.event(EventKind::DuplicateIgnored {
-                by: business.clone(),
-                envelope_id,
-            });
-            self.send_receipt(
-                &business,
-                consumer,
-                ReceiptKind::Delivered,
-                vec![envelope_id],
-            );
+            self.acknowledge_duplicate(&business, consumer, envelope_id);
             return;
         }
         let Some(AppMessage::Text { id, body, name }) = app else {

@@ -7,13 +7,12 @@ use crate::flow::envelope::{AppMessage, EnvelopeId, Payload, ReceiptKind, Transp
 use crate::flow::graph_api::MAX_TEXT_BODY_CHARS;
 use crate::flow::ledger::{DataCategory, Observer, System};
 use crate::flow::phone::PhoneNumber;
+use crate::flow::sim::inbox;
 use crate::flow::sim::{
     Action, CONSUMER_ONE_TIME_PREKEYS, RETRANSMIT_MS, SimError, Simulation, backoff,
 };
 use crate::flow::trace::EventKind;
-use crate::protocol::ratchet::RatchetError;
-use crate::protocol::wire::Envelope;
-use crate::protocol::{Account, Session, SessionError};
+use crate::protocol::{Account, Session};
 
 impl Simulation {
     /// Registers a consumer's device: identity, prekeys, directory entry.
@@ -391,72 +390,19 @@ impl Simulation {
         bytes: &[u8],
         tampered: bool,
     ) {
-        enum Step {
-            Opened(Vec<u8>),
-            NewSession(Box<Session>, Vec<u8>),
-            NoSession,
-            Failed(SessionError),
-        }
         let Some(c) = self.consumers.get_mut(consumer) else {
             return;
         };
-        let step = match Envelope::try_from(bytes) {
-            Err(e) => Step::Failed(SessionError::from(e)),
-            Ok(Envelope::PreKey(p)) if !c.sessions.get(business).is_some_and(|s| s.matches(&p)) => {
-                match c.account.accept(&p) {
-                    Ok((session, plaintext)) => Step::NewSession(Box::new(session), plaintext),
-                    Err(_) => Step::NoSession,
-                }
-            }
-            Ok(env) => match c.sessions.get_mut(business).and_then(|r| r.decrypt(&env)) {
-                Some(Ok(p)) => Step::Opened(p),
-                Some(Err(e)) => Step::Failed(e),
-                None => Step::NoSession,
-            },
+        let opened = inbox::open(&mut c.account, c.sessions.get_mut(business), bytes);
+        let Some((plaintext, session)) =
+            self.verdict(consumer, business, envelope_id, tampered, opened)
+        else {
+            return;
         };
-        let outcome = match step {
-            Step::Opened(p) => Ok(p),
-            Step::NewSession(session, p) => {
-                self.install_consumer_session(consumer, business, *session, false);
-                Ok(p)
-            }
-            Step::NoSession => {
-                self.proof.tampered_delivery_if(tampered);
-                self.retry_request(consumer, business, envelope_id);
-                return;
-            }
-            Step::Failed(e) => Err(e),
-        };
-        match outcome {
-            Ok(plaintext) => {
-                if tampered {
-                    self.proof.tampered_delivery(false);
-                }
-                self.consumer_accept_plaintext(consumer, business, envelope_id, &plaintext);
-            }
-            Err(SessionError::Ratchet(RatchetError::DuplicateMessage { .. })) => {
-                self.proof.tampered_delivery_if(tampered);
-                self.event(EventKind::DuplicateIgnored {
-                    by: consumer.clone(),
-                    envelope_id,
-                });
-                self.send_receipt(
-                    consumer,
-                    business,
-                    ReceiptKind::Delivered,
-                    vec![envelope_id],
-                );
-            }
-            Err(e) => {
-                self.proof.tampered_delivery_if(tampered);
-                self.event(EventKind::Rejected {
-                    by: consumer.clone(),
-                    envelope_id,
-                    error: e.to_string(),
-                    tampered,
-                });
-            }
+        if let Some(session) = session {
+            self.install_consumer_session(consumer, business, *session, false);
         }
+        self.consumer_accept_plaintext(consumer, business, envelope_id, &plaintext);
     }
 
     fn consumer_accept_plaintext(
@@ -484,16 +430,7 @@ impl Simulation {
             AppMessage::Text { id, body, .. } => {
                 if chat.iter().any(|m| !m.outgoing && m.id == *id) {
                     // Re-sent under a new session after a retry request: shown already.
-                    self.event(EventKind::DuplicateIgnored {
-                        by: consumer.clone(),
-                        envelope_id,
-                    });
-                    self.send_receipt(
-                        consumer,
-                        business,
-                        ReceiptKind::Delivered,
-                        vec![envelope_id],
-                    );
+                    self.acknowledge_duplicate(consumer, business, envelope_id);
                     return;
                 }
                 self.stats.delivered_to_consumer += 1;

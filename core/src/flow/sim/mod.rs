@@ -9,6 +9,7 @@
 
 mod cloud_side;
 mod consumer_side;
+mod inbox;
 mod transport_side;
 
 use std::cmp::{Ordering, Reverse};
