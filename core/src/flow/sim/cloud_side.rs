@@ -418,19 +418,29 @@ impl Simulation {
                     },
                 );
             }
-            Submitted::Refused(action) => {
-                if let Some(m) = self.cloud.store.get_mut(wamid) {
-                    m.pending = None;
-                }
-                self.post_status(
-                    pnid,
-                    wamid,
-                    Status::Failed,
-                    to,
-                    Some(&integrity_error(action)),
-                );
-            }
+            Submitted::Refused(action) => self.refused_by_integrity(pnid, wamid, to, action),
         }
+    }
+
+    /// The transport refused an outbound message: it stops being retransmitted
+    /// and the business gets a `failed` status with the integrity error.
+    fn refused_by_integrity(
+        &mut self,
+        pnid: &str,
+        wamid: &str,
+        to: &PhoneNumber,
+        action: IntegrityAction,
+    ) {
+        if let Some(m) = self.cloud.store.get_mut(wamid) {
+            m.pending = None;
+        }
+        self.post_status(
+            pnid,
+            wamid,
+            Status::Failed,
+            to,
+            Some(&integrity_error(action)),
+        );
     }
 
     fn cloud_encrypt(
@@ -831,16 +841,7 @@ impl Simulation {
                 },
             ),
             Submitted::Refused(action) => {
-                if let Some(m) = self.cloud.store.get_mut(wamid) {
-                    m.pending = None;
-                }
-                self.post_status(
-                    &pnid,
-                    wamid,
-                    Status::Failed,
-                    &consumer,
-                    Some(&integrity_error(action)),
-                );
+                self.refused_by_integrity(&pnid, wamid, &consumer, action)
             }
         }
     }
