@@ -12,7 +12,7 @@ use crate::flow::retention::{MessageStore, RetentionPolicy};
 use crate::flow::webhook::{BusinessIds, WebhookConfig};
 use crate::protocol::{Account, Session, SessionRecord};
 
-/// Per-day counts the Cloud API shares: they identify no one.
+/// Running counts the Cloud API shares: they identify no one.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Statistics {
     /// Inbound messages decrypted.

@@ -130,7 +130,7 @@ impl GraphError {
         )
     }
 
-    /// 404-style unknown path.
+    /// 400, code 2500: a path that is not `POST /{version}/{phone-number-id}/messages`.
     pub fn unknown_path(path: &str) -> Self {
         Self::new(
             400,

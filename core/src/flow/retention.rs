@@ -98,8 +98,8 @@ pub struct StoredMessage {
     /// Which session generation encrypted `pending` (a retry request for an
     /// older generation was already answered).
     pub epoch: u64,
-    /// Whether the consumer's device acknowledged it (outbound) or the business
-    /// marked it read (inbound).
+    /// Outbound: whether the consumer's device acknowledged it. Inbound: always
+    /// true (the Cloud API has it).
     pub delivered: bool,
     /// Whether it was read.
     pub read: bool,
