@@ -361,30 +361,7 @@ impl Simulation {
         );
         let envelope_id = self.new_envelope_id();
         let expires = self.now_ms + self.cloud.retention.in_ms();
-        let envelope = match self.cloud_encrypt(pnid, to, envelope_id, &message) {
-            Some(e) => e,
-            None => {
-                // Not on WhatsApp: accepted by the API, then reported failed.
-                self.cloud.store.insert(StoredMessage {
-                    wamid: wamid.to_owned(),
-                    direction: Direction::Outbound,
-                    phone_number_id: pnid.to_owned(),
-                    consumer: to.clone(),
-                    text: text.to_owned(),
-                    stored_at_ms: self.now_ms,
-                    expires_at_ms: expires,
-                    envelope_id,
-                    pending: None,
-                    app: Some(message),
-                    attempts: 0,
-                    epoch: 0,
-                    delivered: false,
-                    read: false,
-                });
-                self.post_status(pnid, wamid, Status::Failed, to, Some(&undeliverable()));
-                return;
-            }
-        };
+        let envelope = self.cloud_encrypt(pnid, to, envelope_id, &message);
         self.cloud.store.insert(StoredMessage {
             wamid: wamid.to_owned(),
             direction: Direction::Outbound,
@@ -394,13 +371,18 @@ impl Simulation {
             stored_at_ms: self.now_ms,
             expires_at_ms: expires,
             envelope_id,
-            pending: Some(envelope.clone()),
+            pending: envelope.clone(),
             app: Some(message),
-            attempts: 1,
+            attempts: u32::from(envelope.is_some()),
             epoch: self.cloud_epoch(pnid, to),
             delivered: false,
             read: false,
         });
+        let Some(envelope) = envelope else {
+            // Not on WhatsApp: accepted by the API, then reported failed.
+            self.post_status(pnid, wamid, Status::Failed, to, Some(&undeliverable()));
+            return;
+        };
         match self.submit(envelope, false) {
             Submitted::Accepted => {
                 // Billed once WhatsApp accepts it for delivery.
