@@ -22,6 +22,7 @@ pub mod proof;
 pub mod retention;
 pub mod sim;
 pub mod trace;
+pub mod trace_proof;
 pub mod transport;
 pub mod webhook;
 

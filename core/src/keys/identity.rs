@@ -16,6 +16,16 @@ impl IdentityKeyPair {
         Self(KeyPair::generate(rng))
     }
 
+    /// Rebuilds an identity from its 32 secret bytes (as stored in an account pickle).
+    pub(crate) fn from_secret_bytes(bytes: [u8; 32]) -> Self {
+        Self(KeyPair::from_secret_bytes(bytes))
+    }
+
+    /// The 32 secret bytes, for serialization only.
+    pub(crate) fn secret_bytes(&self) -> zeroize::Zeroizing<[u8; 32]> {
+        self.0.secret_bytes()
+    }
+
     /// The public identity key, as published and as fed to safety numbers.
     pub fn public(&self) -> PublicKey {
         self.0.public()

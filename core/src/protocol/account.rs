@@ -34,13 +34,13 @@ pub enum AccountError {
 /// A device: identity plus prekey stores.
 #[derive(Debug, Clone)]
 pub struct Account {
-    identity: IdentityKeyPair,
-    signed_prekey: SignedPreKey,
+    pub(crate) identity: IdentityKeyPair,
+    pub(crate) signed_prekey: SignedPreKey,
     /// Superseded signed prekeys, newest last, for prekey messages still in flight.
-    previous_signed_prekeys: VecDeque<SignedPreKey>,
-    one_time_prekeys: BTreeMap<PreKeyId, OneTimePreKey>,
-    next_signed_prekey_id: PreKeyId,
-    next_one_time_prekey_id: PreKeyId,
+    pub(crate) previous_signed_prekeys: VecDeque<SignedPreKey>,
+    pub(crate) one_time_prekeys: BTreeMap<PreKeyId, OneTimePreKey>,
+    pub(crate) next_signed_prekey_id: PreKeyId,
+    pub(crate) next_one_time_prekey_id: PreKeyId,
 }
 
 impl Account {

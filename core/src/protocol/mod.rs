@@ -2,6 +2,7 @@
 //! the wire format, sessions and their pickles, and safety numbers.
 
 pub mod account;
+pub mod account_pickle;
 pub mod bundle;
 pub mod pickle;
 pub mod ratchet;

@@ -48,6 +48,12 @@ pub enum PickleError {
     /// The sealed pickle's first byte is unknown.
     #[error("unknown sealed pickle version byte 0x{0:02x}")]
     UnknownSealedVersion(u8),
+    /// A signed prekey's signature does not verify under the identity.
+    #[error("signed prekey {0} is not signed by this identity")]
+    InvalidSignature(u32),
+    /// Two keys share an id.
+    #[error("prekey id {0} appears twice")]
+    DuplicateId(u32),
     /// The sealed pickle is shorter than its header.
     #[error("sealed pickle is truncated")]
     Truncated,
@@ -123,28 +129,53 @@ impl Session {
 
     /// The pickle sealed under `key` with a fresh nonce from `rng`.
     pub fn seal(&self, rng: &mut impl CryptoRng, key: &[u8; 32]) -> Result<Vec<u8>, PickleError> {
-        let mut nonce = [0u8; NONCE_LEN];
-        rng.fill_bytes(&mut nonce);
-        let ciphertext = aead::seal(key, &nonce, SEALED_PICKLE_AAD, self.pickle().as_bytes())?;
-        let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
-        out.push(SEALED_PICKLE_VERSION);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ciphertext);
-        Ok(out)
+        seal_json(rng, key, SEALED_PICKLE_AAD, &self.pickle())
     }
 
     /// Opens a sealed pickle and restores the session.
     pub fn unseal(key: &[u8; 32], sealed: &[u8]) -> Result<Self, PickleError> {
-        let (&version, rest) = sealed.split_first().ok_or(PickleError::Truncated)?;
-        if version != SEALED_PICKLE_VERSION {
-            return Err(PickleError::UnknownSealedVersion(version));
-        }
-        let (nonce, ciphertext) = rest
-            .split_at_checked(NONCE_LEN)
-            .ok_or(PickleError::Truncated)?;
-        let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| PickleError::Truncated)?;
-        let json = Zeroizing::new(aead::open(key, &nonce, SEALED_PICKLE_AAD, ciphertext)?);
-        let text = std::str::from_utf8(&json).map_err(|e| PickleError::Json(e.to_string()))?;
-        Self::from_pickle(text)
+        let json = open_json(key, SEALED_PICKLE_AAD, sealed)?;
+        Self::from_pickle(&json)
     }
+}
+
+/// `0x01 || nonce || ChaCha20-Poly1305(key, nonce, json, aad)`: the sealed form
+/// shared by session and account pickles (each with its own `aad`, so one can
+/// never be opened as the other).
+pub(crate) fn seal_json(
+    rng: &mut impl CryptoRng,
+    key: &[u8; 32],
+    aad: &[u8],
+    json: &str,
+) -> Result<Vec<u8>, PickleError> {
+    let mut nonce = [0u8; NONCE_LEN];
+    rng.fill_bytes(&mut nonce);
+    let ciphertext = aead::seal(key, &nonce, aad, json.as_bytes())?;
+    let mut out = Vec::with_capacity(1 + NONCE_LEN + ciphertext.len());
+    out.push(SEALED_PICKLE_VERSION);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ciphertext);
+    Ok(out)
+}
+
+/// Opens [`seal_json`] output; the JSON text is zeroized when dropped.
+pub(crate) fn open_json(
+    key: &[u8; 32],
+    aad: &[u8],
+    sealed: &[u8],
+) -> Result<Zeroizing<String>, PickleError> {
+    let (&version, rest) = sealed.split_first().ok_or(PickleError::Truncated)?;
+    if version != SEALED_PICKLE_VERSION {
+        return Err(PickleError::UnknownSealedVersion(version));
+    }
+    let (nonce, ciphertext) = rest
+        .split_at_checked(NONCE_LEN)
+        .ok_or(PickleError::Truncated)?;
+    let nonce: [u8; NONCE_LEN] = nonce.try_into().map_err(|_| PickleError::Truncated)?;
+    let json = aead::open(key, &nonce, aad, ciphertext)?;
+    String::from_utf8(json).map(Zeroizing::new).map_err(|e| {
+        let mut bytes = e.into_bytes();
+        zeroize::Zeroize::zeroize(&mut bytes);
+        PickleError::Json("sealed pickle is not UTF-8".to_owned())
+    })
 }
