@@ -17,6 +17,7 @@ pub mod http;
 pub mod ids;
 pub mod integrity;
 pub mod ledger;
+pub mod panes;
 pub mod phone;
 pub mod proof;
 pub mod retention;

@@ -70,7 +70,11 @@ fn outbound_text(body: &[u8]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
     match json.get("type")?.as_str()? {
         "text" => json.get("text")?.get("body")?.as_str().map(str::to_owned),
-        "reaction" => json.get("reaction")?.get("emoji")?.as_str().map(str::to_owned),
+        "reaction" => json
+            .get("reaction")?
+            .get("emoji")?
+            .as_str()
+            .map(str::to_owned),
         _ => None,
     }
 }
@@ -127,7 +131,10 @@ mod tests {
         let mut trace = trace_with_transport_bytes(b"xx a plaintext that must not leak xx");
         let report = prove_trace(&trace).unwrap();
         assert!(report.matches > 0);
-        assert_eq!((report.tampered_envelopes, report.tampered_rejected), (1, 1));
+        assert_eq!(
+            (report.tampered_envelopes, report.tampered_rejected),
+            (1, 1)
+        );
         assert!(!report.holds);
 
         trace = trace_with_transport_bytes(&[0x5a; 64]);
