@@ -9,6 +9,8 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
 TOOLS="${CIPHERFLOW_TOOLS:-$HOME/.cache/cipherflow-tools}"
+CIPHERFLOW_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+export CIPHERFLOW_ROOT
 # shellcheck disable=SC1091
 . "$TOOLS/env.sh"
 

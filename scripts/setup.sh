@@ -111,19 +111,22 @@ fi
 
 # ---------------------------------------------------------------- env.sh
 {
-  echo "# written by scripts/setup.sh; sourced by scripts/wasm-env for wasm32 commands only"
+  echo "# written by scripts/setup.sh; sourced by scripts/wasm-env for wasm32 commands only."
+  echo "# Shared by every checkout on this machine: paths inside a checkout go through"
+  echo "# \$CIPHERFLOW_ROOT, which the sourcing script sets to its own checkout."
+  echo ': "${CIPHERFLOW_ROOT:?set CIPHERFLOW_ROOT to the checkout before sourcing env.sh}"'
   echo "export CIPHERFLOW_WASM_ROUTE=$ROUTE"
   echo "export CIPHERFLOW_WASM_BINDGEN=$WBG"
   if [ "$ROUTE" = debian ]; then
-    echo "export PATH='$TOOLS/debian-bin:$ROOT/node_modules/.bin':\"\$HOME/.cargo/bin:\$PATH\""
+    echo "export PATH='$TOOLS/debian-bin':\"\$CIPHERFLOW_ROOT/node_modules/.bin:\$HOME/.cargo/bin:\$PATH\""
     echo "export RUSTC=/usr/bin/rustc RUSTDOC=/usr/bin/rustdoc RUSTC_BOOTSTRAP=1"
     echo "export CARGO_UNSTABLE_BUILD_STD=std,panic_abort"
     echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_LINKER='$LINKER'"
     # a separate target dir, so host builds (rustup's compiler) and Debian's never evict each other
-    echo "export CARGO_TARGET_DIR='$ROOT/target/wasm-debian'"
+    echo "export CARGO_TARGET_DIR=\"\$CIPHERFLOW_ROOT/target/wasm-debian\""
   else
-    echo "export PATH='$ROOT/node_modules/.bin':\"\$HOME/.cargo/bin:\$PATH\""
-    echo "export CARGO_TARGET_DIR='$ROOT/target/wasm'"
+    echo "export PATH=\"\$CIPHERFLOW_ROOT/node_modules/.bin:\$HOME/.cargo/bin:\$PATH\""
+    echo "export CARGO_TARGET_DIR=\"\$CIPHERFLOW_ROOT/target/wasm\""
   fi
   echo "export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner"
   echo "export TRUNK_SKIP_VERSION_CHECK=true"
