@@ -124,6 +124,20 @@ fn one_seed(seed: u64, totals: &mut Totals) {
         proof,
         "seed {seed}: the trace alone proves something else"
     );
+    if seed.is_multiple_of(10) {
+        // The light JSON reader (the npm module's import) agrees with both.
+        let json = serde_json::to_string(&trace).unwrap();
+        let light = cipherflow_core::flow::trace_json::LightTrace::parse(&json).unwrap();
+        assert_eq!(light.len(), trace.events.len());
+        assert_eq!(light.prove().unwrap(), proof, "seed {seed}: light reader");
+        for event in &trace.events {
+            let kind = serde_json::to_value(event).unwrap()["type"].clone();
+            assert!(
+                cipherflow_core::flow::trace_json::EVENT_TYPES.contains(&kind.as_str().unwrap()),
+                "{kind} missing from EVENT_TYPES"
+            );
+        }
+    }
     let matrix = sim.visibility();
     assert!(matrix.all_agree, "seed {seed}: {:#?}", matrix.computed);
 

@@ -59,7 +59,7 @@ pub(crate) struct OutboxEntry {
 
 /// The identity key the client knows for a business, and the one before it if
 /// it changed (the client then warns that the safety number changed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct PeerIdentity {
     /// The current identity key.
     pub identity_key: PublicKey,

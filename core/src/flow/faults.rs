@@ -20,7 +20,7 @@ pub struct FaultConfig {
 
 /// Why a fault configuration was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
-#[error("fault probability {name} = {value} is not between 0 and 1")]
+#[error("fault probability {name} must be a number between 0 and 1")]
 pub struct FaultConfigError {
     /// Which probability.
     pub name: &'static str,

@@ -128,7 +128,7 @@ fn percent_decode(s: &str) -> String {
 
 /// Bodies serialize as UTF-8 text when they are text (all JSON is), else as
 /// `{"base64": ...}`-free hex with a `hex:` prefix, so traces stay readable.
-mod body_text {
+pub(crate) mod body_text {
     use serde::{Deserialize, Deserializer, Serializer};
 
     pub fn serialize<S: Serializer>(body: &[u8], s: S) -> Result<S::Ok, S::Error> {

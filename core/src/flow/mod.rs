@@ -23,6 +23,7 @@ pub mod proof;
 pub mod retention;
 pub mod sim;
 pub mod trace;
+pub mod trace_json;
 pub mod trace_proof;
 pub mod transport;
 pub mod webhook;

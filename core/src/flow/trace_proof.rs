@@ -16,6 +16,8 @@
 //! the trace (tested on the chaos seeds); a count-only trace has no events and
 //! proves nothing, which [`TraceProofError::CountOnly`] says.
 
+use std::borrow::Cow;
+
 use crate::flow::envelope::Payload;
 use crate::flow::proof::{ProofChecker, ProofReport};
 use crate::flow::trace::{EventKind, Trace, TraceMode};
@@ -28,45 +30,73 @@ pub enum TraceProofError {
     CountOnly,
 }
 
+/// What the proof reads of one event, whichever way the event was read (the
+/// typed [`Trace`] here, or the light JSON reader of
+/// [`crate::flow::trace_json`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ProofInput<'a> {
+    /// A party sent this plaintext.
+    Plaintext(Cow<'a, str>),
+    /// The transport accepted these Signal bytes.
+    TransportBytes(Cow<'a, [u8]>),
+    /// The transport delivered an envelope it had tampered with.
+    TamperedDelivery,
+    /// A recipient decrypted a message (the verdict that accepts a delivery).
+    Decrypted,
+    /// Anything else.
+    Other,
+}
+
+/// Folds a trace's events, in order, into the proof.
+pub fn prove_inputs<'a>(inputs: impl IntoIterator<Item = ProofInput<'a>>) -> ProofReport {
+    let mut checker = ProofChecker::default();
+    let mut inputs = inputs.into_iter().peekable();
+    while let Some(input) = inputs.next() {
+        match input {
+            ProofInput::Plaintext(text) => checker.plaintext_sent(&text),
+            ProofInput::TransportBytes(bytes) => checker.transport_held(&bytes),
+            ProofInput::TamperedDelivery => {
+                // The event after a delivery is the recipient's verdict.
+                let accepted = inputs.peek() == Some(&ProofInput::Decrypted);
+                checker.tampered_delivery(!accepted);
+            }
+            ProofInput::Decrypted | ProofInput::Other => {}
+        }
+    }
+    checker.report()
+}
+
 /// Recomputes the ciphertext-only proof from `trace`.
 pub fn prove_trace(trace: &Trace) -> Result<ProofReport, TraceProofError> {
     if trace.mode == TraceMode::CountOnly {
         return Err(TraceProofError::CountOnly);
     }
-    let mut checker = ProofChecker::default();
-    let mut events = trace.events.iter().peekable();
-    while let Some(event) = events.next() {
-        match &event.kind {
-            EventKind::ConsumerSent { text, .. } => checker.plaintext_sent(text),
-            EventKind::GraphApi { request, response } if response.status == 200 => {
-                if let Some(text) = outbound_text(&request.body) {
-                    checker.plaintext_sent(&text);
-                }
-            }
-            EventKind::TransportAccepted { envelope, .. } => {
-                if let Payload::Signal { bytes } = &envelope.payload {
-                    checker.transport_held(bytes);
-                }
-            }
-            EventKind::TransportDelivered { tampered: true, .. } => {
-                let accepted = events.peek().is_some_and(|next| {
-                    matches!(
-                        next.kind,
-                        EventKind::CloudApiDecrypted { .. } | EventKind::ConsumerReceived { .. }
-                    )
-                });
-                checker.tampered_delivery(!accepted);
-            }
-            _ => {}
+    Ok(prove_inputs(trace.events.iter().map(|e| input_of(&e.kind))))
+}
+
+fn input_of(kind: &EventKind) -> ProofInput<'_> {
+    match kind {
+        EventKind::ConsumerSent { text, .. } => ProofInput::Plaintext(Cow::Borrowed(text)),
+        EventKind::GraphApi { request, response } if response.status == 200 => {
+            outbound_text(&request.body)
+                .map_or(ProofInput::Other, |t| ProofInput::Plaintext(Cow::Owned(t)))
         }
+        EventKind::TransportAccepted { envelope, .. } => match &envelope.payload {
+            Payload::Signal { bytes } => ProofInput::TransportBytes(Cow::Borrowed(bytes)),
+            _ => ProofInput::Other,
+        },
+        EventKind::TransportDelivered { tampered: true, .. } => ProofInput::TamperedDelivery,
+        EventKind::CloudApiDecrypted { .. } | EventKind::ConsumerReceived { .. } => {
+            ProofInput::Decrypted
+        }
+        _ => ProofInput::Other,
     }
-    Ok(checker.report())
 }
 
 /// The text a Graph API send request asks the Cloud API to encrypt: `text.body`
 /// for a text message, `reaction.emoji` for a reaction. `None` for anything
 /// else (mark-as-read, malformed bodies).
-fn outbound_text(body: &[u8]) -> Option<String> {
+pub(crate) fn outbound_text(body: &[u8]) -> Option<String> {
     let json: serde_json::Value = serde_json::from_slice(body).ok()?;
     match json.get("type")?.as_str()? {
         "text" => json.get("text")?.get("body")?.as_str().map(str::to_owned),

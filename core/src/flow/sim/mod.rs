@@ -193,6 +193,24 @@ pub struct DeliveryStats {
     pub delivered_to_consumer: u64,
 }
 
+/// JSON into a hash, behind one `dyn` call so each state type's serializer is
+/// instantiated once for the digest.
+mod erased {
+    /// A value that can write itself as JSON.
+    pub(super) trait Digestible {
+        fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()>;
+    }
+
+    impl<T: serde::Serialize + ?Sized> Digestible for T {
+        fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
+            // to_vec shares its serializer with every other JSON output of the
+            // crate; a writer-generic one would be another copy of each type's code.
+            let bytes = serde_json::to_vec(self)?;
+            out.write_all(&bytes).map_err(serde_json::Error::io)
+        }
+    }
+}
+
 /// The simulation.
 pub struct Simulation {
     pub(crate) config: SimConfig,
@@ -325,42 +343,51 @@ impl Simulation {
     /// refused command show that it changed nothing.
     pub fn state_digest(&self) -> String {
         use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
+        /// Feeds serde_json's output straight into the hash.
+        struct HashWriter(Sha256);
+        impl std::io::Write for HashWriter {
+            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+                self.0.update(bytes);
+                Ok(bytes.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut h = HashWriter(Sha256::new());
         let mut rng = self.rng.clone();
-        h.update(rng.next_u64().to_be_bytes());
-        h.update(self.now_ms.to_be_bytes());
-        h.update(self.next_envelope.to_be_bytes());
-        h.update(self.next_seq.to_be_bytes());
+        h.0.update(rng.next_u64().to_be_bytes());
+        h.0.update(self.now_ms.to_be_bytes());
+        h.0.update(self.next_envelope.to_be_bytes());
+        h.0.update(self.next_seq.to_be_bytes());
+        // Writing JSON into a hash cannot fail, and every value here serializes.
+        let mut json = |value: &dyn erased::Digestible| {
+            let _ = value.write_json(&mut h);
+        };
         for c in self.consumers.values() {
-            h.update(format!(
-                "{:?}{:?}{:?}",
-                c.chats,
-                c.outbox.keys().collect::<Vec<_>>(),
-                c.peer_identities
-            ));
+            json(&c.chats);
+            json(&c.outbox.keys().collect::<Vec<_>>());
+            json(&c.peer_identities);
             for s in c.sessions.values().filter_map(|r| r.current()) {
-                h.update(s.pickle().as_bytes());
+                json(&*s.pickle());
             }
         }
         for n in self.cloud.numbers.values() {
-            h.update(format!("{:?}{:?}", n.contacts, n.statistics));
+            json(&n.contacts);
+            json(&n.statistics);
             for s in n.sessions.values().filter_map(|r| r.current()) {
-                h.update(s.pickle().as_bytes());
+                json(&*s.pickle());
             }
         }
-        h.update(format!("{:?}", self.cloud.store.iter().collect::<Vec<_>>()));
-        h.update(format!("{:?}{:?}", self.businesses, self.manager));
-        h.update(format!(
-            "{:?}{:?}",
-            self.transport.queues, self.transport.log
-        ));
-        h.update(format!(
-            "{:?}{:?}",
-            self.transport.integrity.signals(),
-            self.stats
-        ));
-        h.update(format!("{:?}", self.ledger));
-        hex::encode(h.finalize())
+        json(&self.cloud.store.iter().collect::<Vec<_>>());
+        json(&self.businesses);
+        json(&self.manager);
+        json(&self.transport.queues);
+        json(&self.transport.log);
+        json(self.transport.integrity.signals());
+        json(&self.stats);
+        json(&self.ledger);
+        hex::encode(h.0.finalize())
     }
 
     pub(crate) fn schedule(&mut self, delay_ms: u64, action: Action) {

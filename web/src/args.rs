@@ -1,0 +1,111 @@
+//! Reading JS arguments. Every exported function takes untyped `JsValue`s and
+//! checks them here, so a wrong type (a number for a string, an array for a
+//! `Uint8Array`, `NaN` for a count) is an `INVALID_ARGUMENT` error, never a
+//! silent coercion by the generated glue and never a trap.
+
+use js_sys::Uint8Array;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::{JsCast, JsValue};
+
+use crate::error::invalid_argument;
+
+/// The largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
+/// A string argument.
+pub fn string(value: &JsValue, name: &str) -> Result<String, JsValue> {
+    value
+        .as_string()
+        .ok_or_else(|| invalid_argument(format!("{name} must be a string")))
+}
+
+/// A `Uint8Array` argument (a Node `Buffer` is one), copied into Rust.
+pub fn bytes(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
+    value
+        .dyn_ref::<Uint8Array>()
+        .map(Uint8Array::to_vec)
+        .ok_or_else(|| invalid_argument(format!("{name} must be a Uint8Array")))
+}
+
+/// A string (encoded as UTF-8) or a `Uint8Array`.
+pub fn text_or_bytes(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
+    match value.as_string() {
+        Some(s) => Ok(s.into_bytes()),
+        None => bytes(value, name)
+            .map_err(|_| invalid_argument(format!("{name} must be a string or a Uint8Array"))),
+    }
+}
+
+/// An optional 32-byte key: `undefined`/`null` or a `Uint8Array` of length 32.
+pub fn optional_key(value: &JsValue, name: &str) -> Result<Option<[u8; 32]>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let key = bytes(value, name)?;
+    key.as_slice()
+        .try_into()
+        .map(Some)
+        .map_err(|_| invalid_argument(format!("{name} must be 32 bytes, got {}", key.len())))
+}
+
+/// A non-negative safe integer no larger than `max`.
+pub fn integer(value: &JsValue, name: &str, max: u64) -> Result<u64, JsValue> {
+    let n = value
+        .as_f64()
+        .ok_or_else(|| invalid_argument(format!("{name} must be a number")))?;
+    whole(n, name, max)
+}
+
+/// A number that must be a non-negative integer no larger than `max`.
+pub fn whole(n: f64, name: &str, max: u64) -> Result<u64, JsValue> {
+    #[allow(clippy::cast_precision_loss)]
+    let max_f = (max as f64).min(MAX_SAFE_INTEGER);
+    if !(0.0..=max_f).contains(&n) || n.fract() != 0.0 {
+        // The bound is printed as an integer: formatting an f64 would link
+        // core's float printing (about 10 KB of wasm) for one message.
+        let bound = max.min(MAX_SAFE_INTEGER as u64);
+        return Err(invalid_argument(format!(
+            "{name} must be an integer from 0 to {bound}"
+        )));
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    Ok(n as u64)
+}
+
+/// An optional integer: `undefined`/`null` or [`integer`].
+pub fn optional_integer(value: &JsValue, name: &str, max: u64) -> Result<Option<u64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        integer(value, name, max).map(Some)
+    }
+}
+
+/// A `u32` argument.
+pub fn u32_arg(value: &JsValue, name: &str) -> Result<u32, JsValue> {
+    integer(value, name, u64::from(u32::MAX)).map(|n| u32::try_from(n).unwrap_or(u32::MAX))
+}
+
+/// A boolean argument.
+pub fn boolean(value: &JsValue, name: &str) -> Result<bool, JsValue> {
+    value
+        .as_bool()
+        .ok_or_else(|| invalid_argument(format!("{name} must be a boolean")))
+}
+
+/// A plain object argument, deserialized into `T` (`undefined` gives `T::default()`).
+pub fn options<T: DeserializeOwned + Default>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    object(value, name)
+}
+
+/// A plain object argument, deserialized into `T`.
+pub fn object<T: DeserializeOwned>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+    if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
+        return Err(invalid_argument(format!("{name} must be a plain object")));
+    }
+    serde_wasm_bindgen::from_value(value.clone())
+        .map_err(|e| invalid_argument(format!("{name}: {e}")))
+}
