@@ -115,8 +115,8 @@ struct LightResponse {
 impl LightTrace {
     /// Parses and checks trace JSON.
     pub fn parse(json: &str) -> Result<Self, TraceJsonError> {
-        let trace: LightTrace =
-            serde_json::from_str(json).map_err(|e| TraceJsonError::Shape(e.to_string()))?;
+        let trace: LightTrace = serde_json::from_slice(json.as_bytes())
+            .map_err(|e| TraceJsonError::Shape(e.to_string()))?;
         let mut last_ms = 0;
         for (event, seq) in trace.events.iter().zip(0u64..) {
             if event.seq != seq || event.at_ms < last_ms || seq >= trace.total {

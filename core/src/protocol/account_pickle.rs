@@ -19,19 +19,19 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use rand_core::CryptoRng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypto::xeddsa;
 use crate::keys::{IdentityKeyPair, KeyPair, OneTimePreKey, PreKeyId, SignedPreKey};
 use crate::protocol::account::{Account, MAX_ONE_TIME_PREKEYS, MAX_SIGNED_PREKEYS};
 use crate::protocol::pickle::{PICKLE_VERSION, PickleError, open_json, seal_json};
+use crate::protocol::pickle_fields::{Fields, PickleJson};
 
 /// Associated data of the sealed-account AEAD.
 pub const SEALED_ACCOUNT_AAD: &[u8] = b"cipherflow account pickle v1";
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct AccountPickle {
     version: u32,
     #[serde(with = "hex::serde")]
@@ -43,8 +43,7 @@ struct AccountPickle {
     next_one_time_prekey_id: PreKeyId,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct SignedPreKeyPickle {
     id: PreKeyId,
     #[serde(with = "hex::serde")]
@@ -54,8 +53,7 @@ struct SignedPreKeyPickle {
     created_at_ms: u64,
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Serialize)]
 struct OneTimePreKeyPickle {
     id: PreKeyId,
     #[serde(with = "hex::serde")]
@@ -92,6 +90,16 @@ impl From<&SignedPreKey> for SignedPreKeyPickle {
 }
 
 impl SignedPreKeyPickle {
+    fn read(value: &serde_json::Value, field: &'static str) -> Result<Self, PickleError> {
+        let f = Fields::of(value, field)?.only(&["id", "secret", "signature", "created_at_ms"])?;
+        Ok(Self {
+            id: f.u32("id")?,
+            secret: f.hex("secret")?,
+            signature: f.hex("signature")?,
+            created_at_ms: f.u64("created_at_ms")?,
+        })
+    }
+
     fn restore(&self, identity: &IdentityKeyPair) -> Result<SignedPreKey, PickleError> {
         if self.id == 0 {
             return Err(PickleError::BadLength("signed_prekey.id"));
@@ -143,8 +151,43 @@ impl Account {
     /// Restores an account from [`Account::pickle`] output, validating it whole
     /// (see the module documentation).
     pub fn from_pickle(json: &str) -> Result<Self, PickleError> {
-        let p: AccountPickle =
-            serde_json::from_str(json).map_err(|e| PickleError::Json(e.to_string()))?;
+        let parsed = PickleJson::parse(json)?;
+        let f = parsed.fields()?.only(&[
+            "version",
+            "identity",
+            "signed_prekey",
+            "previous_signed_prekeys",
+            "one_time_prekeys",
+            "next_signed_prekey_id",
+            "next_one_time_prekey_id",
+        ])?;
+        let null = serde_json::Value::Null;
+        let p = AccountPickle {
+            version: f.u32("version")?,
+            identity: f.hex("identity")?,
+            signed_prekey: SignedPreKeyPickle::read(
+                f.value("signed_prekey").unwrap_or(&null),
+                "signed_prekey",
+            )?,
+            previous_signed_prekeys: f
+                .array("previous_signed_prekeys")?
+                .iter()
+                .map(|v| SignedPreKeyPickle::read(v, "previous_signed_prekeys"))
+                .collect::<Result<_, _>>()?,
+            one_time_prekeys: f
+                .array("one_time_prekeys")?
+                .iter()
+                .map(|v| {
+                    let k = Fields::of(v, "one_time_prekeys")?.only(&["id", "secret"])?;
+                    Ok(OneTimePreKeyPickle {
+                        id: k.u32("id")?,
+                        secret: k.hex("secret")?,
+                    })
+                })
+                .collect::<Result<_, PickleError>>()?,
+            next_signed_prekey_id: f.u32("next_signed_prekey_id")?,
+            next_one_time_prekey_id: f.u32("next_one_time_prekey_id")?,
+        };
         if p.version != PICKLE_VERSION {
             return Err(PickleError::UnsupportedVersion(p.version));
         }

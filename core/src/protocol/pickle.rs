@@ -10,11 +10,12 @@
 //! fresh random nonce per seal.
 
 use rand_core::CryptoRng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::crypto::aead::{self, AeadError, NONCE_LEN};
 use crate::keys::{KeyError, PublicKey};
+use crate::protocol::pickle_fields::PickleJson;
 use crate::protocol::ratchet::PickledKey;
 use crate::protocol::ratchet::{DoubleRatchet, RatchetPickle};
 use crate::protocol::session::{Role, Session};
@@ -59,7 +60,7 @@ pub enum PickleError {
     Truncated,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct SessionPickle {
     version: u32,
     role: Role,
@@ -74,7 +75,7 @@ struct SessionPickle {
     ratchet: RatchetPickle,
 }
 
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 struct PendingPickle {
     signed_prekey_id: u32,
     one_time_prekey_id: Option<u32>,
@@ -105,25 +106,53 @@ impl Session {
 
     /// Restores a session from [`Session::pickle`] output.
     pub fn from_pickle(json: &str) -> Result<Self, PickleError> {
-        let p: SessionPickle =
-            serde_json::from_str(json).map_err(|e| PickleError::Json(e.to_string()))?;
-        if p.version != PICKLE_VERSION {
-            return Err(PickleError::UnsupportedVersion(p.version));
+        let parsed = PickleJson::parse(json)?;
+        let f = parsed.fields()?.only(&[
+            "version",
+            "role",
+            "local_identity",
+            "remote_identity",
+            "base_key",
+            "associated_data",
+            "pending_prekey",
+            "signed_prekey_id",
+            "one_time_prekey_id",
+            "ratchet",
+        ])?;
+        let version = f.u32("version")?;
+        if version != PICKLE_VERSION {
+            return Err(PickleError::UnsupportedVersion(version));
         }
-        let base_key = PublicKey::try_from(p.base_key)?;
+        let role = match f.str("role")? {
+            "initiator" => Role::Initiator,
+            "responder" => Role::Responder,
+            other => return Err(PickleError::Json(format!("unknown role {other}"))),
+        };
+        let key = |field| PublicKey::decode(&f.hex::<33>(field)?).map_err(PickleError::from);
+        let base_key = key("base_key")?;
+        let pending_prekey = match f.has("pending_prekey") {
+            false => None,
+            true => {
+                let p = f
+                    .object("pending_prekey")?
+                    .only(&["signed_prekey_id", "one_time_prekey_id"])?;
+                Some(InitiatorParams {
+                    base_key,
+                    signed_prekey_id: p.u32("signed_prekey_id")?,
+                    one_time_prekey_id: p.opt_u32("one_time_prekey_id")?,
+                })
+            }
+        };
+        let ratchet = RatchetPickle::read(f.object("ratchet")?)?;
         Ok(Session {
-            ratchet: DoubleRatchet::try_from(&p.ratchet)?,
-            associated_data: p.associated_data,
-            local_identity: PublicKey::try_from(p.local_identity)?,
-            remote_identity: PublicKey::try_from(p.remote_identity)?,
-            role: p.role,
+            ratchet: DoubleRatchet::try_from(&ratchet)?,
+            associated_data: f.hex("associated_data")?,
+            local_identity: key("local_identity")?,
+            remote_identity: key("remote_identity")?,
+            role,
             base_key,
-            prekey_ids: (p.signed_prekey_id, p.one_time_prekey_id),
-            pending_prekey: p.pending_prekey.as_ref().map(|pp| InitiatorParams {
-                base_key,
-                signed_prekey_id: pp.signed_prekey_id,
-                one_time_prekey_id: pp.one_time_prekey_id,
-            }),
+            prekey_ids: (f.u32("signed_prekey_id")?, f.opt_u32("one_time_prekey_id")?),
+            pending_prekey,
         })
     }
 

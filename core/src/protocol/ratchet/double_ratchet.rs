@@ -15,10 +15,12 @@
 use std::collections::VecDeque;
 
 use rand_core::CryptoRng;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::crypto::aead::AeadError;
 use crate::keys::{KeyError, KeyPair, PublicKey};
+use crate::protocol::pickle::PickleError;
+use crate::protocol::pickle_fields::{Fields, hex_bytes, pair, u32_of};
 use crate::protocol::ratchet::chain_key::ChainKey;
 use crate::protocol::ratchet::message_key::MessageKey;
 use crate::protocol::ratchet::root_key::RootKey;
@@ -320,8 +322,8 @@ fn advance_to(
 }
 
 /// The serialized form of a [`DoubleRatchet`]: every secret as hex, versioned by
-/// the enclosing session pickle.
-#[derive(Serialize, Deserialize)]
+/// the enclosing session pickle. Read back by [`RatchetPickle::read`].
+#[derive(Serialize)]
 pub(crate) struct RatchetPickle {
     #[serde(with = "hex::serde")]
     root_key: [u8; 32],
@@ -345,11 +347,89 @@ impl Drop for RatchetPickle {
 }
 
 /// A public key in a pickle: `Encode(PK)` as hex, re-validated on restore.
-#[derive(Serialize, Deserialize, Clone, Copy)]
+#[derive(Serialize, Clone, Copy)]
 pub(crate) struct PickledKey(#[serde(with = "hex::serde")] [u8; 33]);
 
+impl PickledKey {
+    /// Reads `Encode(PK)` hex.
+    pub(crate) fn read(
+        value: &serde_json::Value,
+        field: &'static str,
+    ) -> Result<Self, PickleError> {
+        hex_bytes(value, field).map(Self)
+    }
+}
+
+impl PickledChain {
+    fn read(value: &serde_json::Value, field: &'static str) -> Result<Self, PickleError> {
+        let f = Fields::of(value, field)?.only(&["key", "index"])?;
+        Ok(Self {
+            key: f.hex("key")?,
+            index: f.u32("index")?,
+        })
+    }
+}
+
+impl RatchetPickle {
+    /// Reads the `ratchet` object of a session pickle.
+    pub(crate) fn read(f: Fields<'_>) -> Result<Self, PickleError> {
+        let f = f.only(&[
+            "root_key",
+            "ratchet_secret",
+            "remote_ratchet_key",
+            "sending",
+            "previous_sending_length",
+            "receiving",
+            "previous_receiving",
+            "skipped",
+            "dh_ratchet_steps",
+        ])?;
+        let key_and_chain = |value: &serde_json::Value, field: &'static str| {
+            let (key, chain) = pair(value, field)?;
+            Ok::<_, PickleError>((
+                PickledKey::read(key, field)?,
+                PickledChain::read(chain, field)?,
+            ))
+        };
+        Ok(Self {
+            root_key: f.hex("root_key")?,
+            ratchet_secret: f.hex("ratchet_secret")?,
+            remote_ratchet_key: f
+                .value("remote_ratchet_key")
+                .map(|v| PickledKey::read(v, "remote_ratchet_key"))
+                .transpose()?,
+            sending: f
+                .value("sending")
+                .map(|v| PickledChain::read(v, "sending"))
+                .transpose()?,
+            previous_sending_length: f.u32("previous_sending_length")?,
+            receiving: f
+                .value("receiving")
+                .map(|v| key_and_chain(v, "receiving"))
+                .transpose()?,
+            previous_receiving: f
+                .array("previous_receiving")?
+                .iter()
+                .map(|v| {
+                    let (key, length) = pair(v, "previous_receiving")?;
+                    Ok((
+                        PickledKey::read(key, "previous_receiving")?,
+                        u32_of(length, "previous_receiving")?,
+                    ))
+                })
+                .collect::<Result<_, PickleError>>()?,
+            skipped: f
+                .array("skipped")?
+                .iter()
+                .map(|v| key_and_chain(v, "skipped"))
+                .collect::<Result<_, PickleError>>()?,
+            dh_ratchet_steps: f.u64("dh_ratchet_steps")?,
+        })
+    }
+}
+
 /// A chain or message key with its index.
-#[derive(Serialize, Deserialize)]
+#[derive(Serialize)]
 pub(crate) struct PickledChain {
     #[serde(with = "hex::serde")]
     key: [u8; 32],
