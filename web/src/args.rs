@@ -106,6 +106,22 @@ pub fn object<T: DeserializeOwned>(value: &JsValue, name: &str) -> Result<T, JsV
     if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
         return Err(invalid_argument(format!("{name} must be a plain object")));
     }
-    serde_wasm_bindgen::from_value(value.clone())
-        .map_err(|e| invalid_argument(format!("{name}: {e}")))
+    // Through JSON rather than serde-wasm-bindgen: its deserializer asks a JS
+    // object only for the fields it knows, so a misspelled option key would be
+    // silently ignored; serde_json sees every key and honours
+    // `deny_unknown_fields`. JSON.stringify also catches throwing getters and
+    // proxies, which then fail here as INVALID_ARGUMENT instead of unwinding
+    // through wasm.
+    let json = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(|| invalid_argument(format!("{name} is not JSON-serializable")))?;
+    serde_json::from_slice(json.as_bytes()).map_err(|e| invalid_argument(format!("{name}: {e}")))
+}
+
+/// For option fields: absent is `None`, present must be a number. JSON.stringify
+/// turns NaN and ±Infinity into `null`, so refusing `null` here refuses them
+/// rather than reading them as "not given".
+pub fn present_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
+    <f64 as serde::Deserialize>::deserialize(d).map(Some)
 }

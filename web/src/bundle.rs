@@ -22,15 +22,15 @@ impl From<CoreBundle> for PreKeyBundle {
     }
 }
 
-/// The bundle as JSON: keys as hex.
+/// The bundle as JSON: keys as hex, field names snake_case like every other
+/// data object the package returns.
 #[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
 struct BundleJson {
     identity_key: String,
-    signed_pre_key_id: u32,
-    signed_pre_key: String,
-    signed_pre_key_signature: String,
-    one_time_pre_key: Option<OneTimeJson>,
+    signed_prekey_id: u32,
+    signed_prekey: String,
+    signed_prekey_signature: String,
+    one_time_prekey: Option<OneTimeJson>,
 }
 
 #[derive(Serialize)]
@@ -88,10 +88,10 @@ impl PreKeyBundle {
         let b = &self.bundle;
         output::plain(&BundleJson {
             identity_key: hex::encode(b.identity_key.encode()),
-            signed_pre_key_id: b.signed_prekey_id,
-            signed_pre_key: hex::encode(b.signed_prekey.encode()),
-            signed_pre_key_signature: hex::encode(b.signed_prekey_signature),
-            one_time_pre_key: b.one_time_prekey.map(|(id, key)| OneTimeJson {
+            signed_prekey_id: b.signed_prekey_id,
+            signed_prekey: hex::encode(b.signed_prekey.encode()),
+            signed_prekey_signature: hex::encode(b.signed_prekey_signature),
+            one_time_prekey: b.one_time_prekey.map(|(id, key)| OneTimeJson {
                 id,
                 key: hex::encode(key.encode()),
             }),

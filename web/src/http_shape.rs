@@ -36,33 +36,29 @@ fn headers(value: &JsValue) -> Result<Vec<(String, String)>, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(Vec::new());
     }
-    let mut out = Vec::new();
-    if Array::is_array(value) {
-        for pair in Array::from(value).iter() {
-            let pair = pair
-                .dyn_into::<Array>()
-                .ok()
-                .filter(|p| p.length() == 2)
-                .ok_or_else(|| invalid_argument("request.headers pairs must be [name, value]"))?;
-            out.push((
-                args::string(&pair.get(0), "header name")?,
-                args::string(&pair.get(1), "header value")?,
-            ));
-        }
-        return Ok(out);
+    // Read through JSON.stringify, which catches throwing getters and proxies.
+    let bad =
+        || invalid_argument("request.headers must be an object of strings or [name, value] pairs");
+    let json = js_sys::JSON::stringify(value)
+        .ok()
+        .and_then(|s| s.as_string())
+        .ok_or_else(bad)?;
+    let parsed: serde_json::Value = serde_json::from_slice(json.as_bytes()).map_err(|_| bad())?;
+    let text = |v: &serde_json::Value| v.as_str().map(str::to_owned).ok_or_else(bad);
+    match parsed {
+        serde_json::Value::Object(map) => map
+            .iter()
+            .map(|(name, v)| Ok((name.clone(), text(v)?)))
+            .collect(),
+        serde_json::Value::Array(pairs) => pairs
+            .iter()
+            .map(|pair| match pair.as_array().map(Vec::as_slice) {
+                Some([name, v]) => Ok((text(name)?, text(v)?)),
+                _ => Err(bad()),
+            })
+            .collect(),
+        _ => Err(bad()),
     }
-    let object = value
-        .dyn_ref::<Object>()
-        .filter(|_| !value.is_function())
-        .ok_or_else(|| invalid_argument("request.headers must be an object or an array"))?;
-    for entry in Object::entries(object).iter() {
-        let entry = Array::from(&entry);
-        out.push((
-            args::string(&entry.get(0), "header name")?,
-            args::string(&entry.get(1), "request.headers values")?,
-        ));
-    }
-    Ok(out)
 }
 
 fn body(value: &JsValue) -> Result<Vec<u8>, JsValue> {

@@ -21,8 +21,10 @@ use crate::session::Session;
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct IdentityOptions {
     /// Reproducible keys (tests and workshops only: a seed makes keys guessable).
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     seed: Option<f64>,
     /// The clock, in ms, stamped on the signed prekey.
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     now_ms: Option<f64>,
 }
 
@@ -109,7 +111,8 @@ impl Identity {
     #[wasm_bindgen(js_name = rotateSignedPreKey)]
     pub fn rotate_signed_prekey(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "number | undefined")] now_ms: JsValue,
+        #[wasm_bindgen(js_name = nowMs, unchecked_param_type = "number | undefined")]
+        now_ms: JsValue,
     ) -> Result<u32, JsValue> {
         let now = args::optional_integer(&now_ms, "nowMs", u64::MAX)?.unwrap_or(0);
         Ok(self.account.rotate_signed_prekey(&mut self.rng, now))

@@ -13,12 +13,16 @@ use crate::args::whole;
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SimulationOptions {
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     seed: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     retention_days: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     start_ms: Option<f64>,
     faults: Option<FaultOptions>,
     integrity: Option<IntegrityOptions>,
     trace: Option<TraceMode>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     history_limit: Option<f64>,
 }
 
@@ -26,10 +30,15 @@ pub struct SimulationOptions {
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct FaultOptions {
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     drop: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     duplicate: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     reorder: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     tamper: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     replay: Option<f64>,
 }
 
@@ -37,10 +46,15 @@ pub struct FaultOptions {
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct IntegrityOptions {
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     window_ms: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     flag_messages: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     throttle_messages: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     flag_recipient_share: Option<f64>,
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     block_spam_reports: Option<f64>,
 }
 
@@ -82,7 +96,8 @@ impl SimulationOptions {
                     flag_recipient_share: match i.flag_recipient_share {
                         Some(share) if (0.0..=1.0).contains(&share) => share,
                         Some(_) => {
-                            return Err(crate::error::invalid_argument(
+                            return Err(crate::error::cipherflow_error(
+                                crate::error::ErrorCode::InvalidConfig,
                                 "integrity.flagRecipientShare must be between 0 and 1",
                             ));
                         }

@@ -29,6 +29,7 @@ fn borrow(sim: &Shared) -> Result<std::cell::RefMut<'_, CoreSimulation>, JsValue
 #[derive(Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 struct SnapshotOptions {
+    #[serde(default, deserialize_with = "crate::args::present_number")]
     list_limit: Option<f64>,
 }
 
