@@ -15,11 +15,10 @@
 
 use std::borrow::Cow;
 
-use serde::Deserialize;
-
 use crate::flow::proof::ProofReport;
 use crate::flow::trace::TraceMode;
 use crate::flow::trace_proof::{ProofInput, outbound_text, prove_inputs};
+use crate::json_fields::{FieldError, Fields, ParsedJson};
 
 /// Every event `type`, as the trace writes it.
 pub const EVENT_TYPES: [&str; 21] = [
@@ -68,79 +67,73 @@ pub enum TraceJsonError {
     CountOnly,
 }
 
-/// A trace, read lightly.
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// A trace, read lightly: the parsed JSON, checked.
 pub struct LightTrace {
+    json: ParsedJson,
     mode: TraceMode,
-    events: Vec<LightEvent>,
-    total: u64,
+    len: usize,
 }
 
-#[derive(Debug, Deserialize)]
-struct LightEvent {
-    seq: u64,
-    at_ms: u64,
-    #[serde(rename = "type")]
-    kind: String,
-    text: Option<String>,
-    envelope: Option<LightEnvelope>,
-    tampered: Option<bool>,
-    request: Option<LightRequest>,
-    response: Option<LightResponse>,
+impl std::fmt::Debug for LightTrace {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LightTrace")
+            .field("mode", &self.mode)
+            .field("events", &self.len)
+            .finish()
+    }
 }
 
-#[derive(Debug, Deserialize)]
-struct LightEnvelope {
-    payload: LightPayload,
-}
-
-#[derive(Debug, Deserialize)]
-struct LightPayload {
-    kind: String,
-    bytes: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-struct LightRequest {
-    #[serde(with = "crate::flow::http::body_text")]
-    body: Vec<u8>,
-}
-
-#[derive(Debug, Deserialize)]
-struct LightResponse {
-    status: u16,
+fn shape(e: FieldError) -> TraceJsonError {
+    TraceJsonError::Shape(e.0)
 }
 
 impl LightTrace {
     /// Parses and checks trace JSON.
     pub fn parse(json: &str) -> Result<Self, TraceJsonError> {
-        let trace: LightTrace = serde_json::from_slice(json.as_bytes())
-            .map_err(|e| TraceJsonError::Shape(e.to_string()))?;
+        let parsed = ParsedJson::parse(json.as_bytes()).map_err(shape)?;
+        let top = parsed.fields("trace").map_err(shape)?;
+        let top = top.only(&["mode", "events", "total"]).map_err(shape)?;
+        let mode = match top.str("mode").map_err(shape)? {
+            "full" => TraceMode::Full,
+            "count_only" => TraceMode::CountOnly,
+            other => return Err(TraceJsonError::Shape(format!("unknown mode {other:?}"))),
+        };
+        let total = top.u64("total").map_err(shape)?;
+        let events = top.array("events").map_err(shape)?;
         let mut last_ms = 0;
-        for (event, seq) in trace.events.iter().zip(0u64..) {
-            if event.seq != seq || event.at_ms < last_ms || seq >= trace.total {
-                return Err(TraceJsonError::OutOfOrder(event.seq));
+        for (event, seq) in events.iter().zip(0u64..) {
+            let f = Fields::of(event, "event").map_err(shape)?;
+            let (at_ms, kind) = (
+                f.u64("at_ms").map_err(shape)?,
+                f.str("type").map_err(shape)?,
+            );
+            if f.u64("seq").map_err(shape)? != seq || at_ms < last_ms || seq >= total {
+                return Err(TraceJsonError::OutOfOrder(seq));
             }
-            last_ms = event.at_ms;
-            if !EVENT_TYPES.contains(&event.kind.as_str()) {
+            last_ms = at_ms;
+            if !EVENT_TYPES.contains(&kind) {
                 return Err(TraceJsonError::UnknownType {
                     seq,
-                    kind: event.kind.clone(),
+                    kind: kind.to_owned(),
                 });
             }
         }
-        Ok(trace)
+        let len = events.len();
+        Ok(Self {
+            json: parsed,
+            mode,
+            len,
+        })
     }
 
     /// Events kept (0 in a count-only trace).
     pub fn len(&self) -> usize {
-        self.events.len()
+        self.len
     }
 
     /// Whether no events were kept.
     pub fn is_empty(&self) -> bool {
-        self.events.is_empty()
+        self.len == 0
     }
 
     /// The ciphertext-only proof from this trace alone.
@@ -148,52 +141,45 @@ impl LightTrace {
         if self.mode == TraceMode::CountOnly {
             return Err(TraceJsonError::CountOnly);
         }
-        let mut inputs = Vec::with_capacity(self.events.len());
-        for event in &self.events {
-            inputs.push(input_of(event).map_err(TraceJsonError::Shape)?);
+        let events = self
+            .json
+            .fields("trace")
+            .and_then(|t| t.array("events"))
+            .map_err(shape)?;
+        let mut inputs = Vec::with_capacity(events.len());
+        for event in events {
+            inputs.push(input_of(Fields::of(event, "event").map_err(shape)?).map_err(shape)?);
         }
         Ok(prove_inputs(inputs))
     }
 }
 
-fn input_of(event: &LightEvent) -> Result<ProofInput<'_>, String> {
-    let missing = |field: &str| format!("event {} ({}) has no {field}", event.seq, event.kind);
-    Ok(match event.kind.as_str() {
-        "consumer_sent" => ProofInput::Plaintext(Cow::Borrowed(
-            event.text.as_deref().ok_or_else(|| missing("text"))?,
-        )),
+fn input_of(f: Fields<'_>) -> Result<ProofInput<'_>, FieldError> {
+    Ok(match f.str("type")? {
+        "consumer_sent" => ProofInput::Plaintext(Cow::Borrowed(f.str("text")?)),
         "graph_api" => {
-            let status = event
-                .response
-                .as_ref()
-                .ok_or_else(|| missing("response"))?
-                .status;
-            let request = event.request.as_ref().ok_or_else(|| missing("request"))?;
-            match outbound_text(&request.body) {
+            let status = f.object("response")?.u64("status")?;
+            let body = f.object("request")?.str("body")?;
+            let body = match body.strip_prefix("hex:") {
+                Some(h) => hex::decode(h).map_err(|e| FieldError(format!("request body: {e}")))?,
+                None => body.as_bytes().to_vec(),
+            };
+            match outbound_text(&body) {
                 Some(text) if status == 200 => ProofInput::Plaintext(Cow::Owned(text)),
                 _ => ProofInput::Other,
             }
         }
         "transport_accepted" => {
-            let payload = &event
-                .envelope
-                .as_ref()
-                .ok_or_else(|| missing("envelope"))?
-                .payload;
-            if payload.kind == "signal" {
-                let hex = payload
-                    .bytes
-                    .as_deref()
-                    .ok_or_else(|| missing("payload bytes"))?;
-                let bytes = hex::decode(hex).map_err(|e| format!("event {}: {e}", event.seq))?;
+            let payload = f.object("envelope")?.object("payload")?;
+            if payload.str("kind")? == "signal" {
+                let bytes = hex::decode(payload.str("bytes")?)
+                    .map_err(|e| FieldError(format!("payload bytes: {e}")))?;
                 ProofInput::TransportBytes(Cow::Owned(bytes))
             } else {
                 ProofInput::Other
             }
         }
-        "transport_delivered" if event.tampered.ok_or_else(|| missing("tampered"))? => {
-            ProofInput::TamperedDelivery
-        }
+        "transport_delivered" if f.bool("tampered")? => ProofInput::TamperedDelivery,
         "cloud_api_decrypted" | "consumer_received" => ProofInput::Decrypted,
         _ => ProofInput::Other,
     })

@@ -23,10 +23,10 @@ use serde::Serialize;
 use zeroize::{Zeroize, Zeroizing};
 
 use crate::crypto::xeddsa;
+use crate::json_fields::{Fields, ParsedJson};
 use crate::keys::{IdentityKeyPair, KeyPair, OneTimePreKey, PreKeyId, SignedPreKey};
 use crate::protocol::account::{Account, MAX_ONE_TIME_PREKEYS, MAX_SIGNED_PREKEYS};
 use crate::protocol::pickle::{PICKLE_VERSION, PickleError, open_json, seal_json};
-use crate::protocol::pickle_fields::{Fields, PickleJson};
 
 /// Associated data of the sealed-account AEAD.
 pub const SEALED_ACCOUNT_AAD: &[u8] = b"cipherflow account pickle v1";
@@ -151,8 +151,8 @@ impl Account {
     /// Restores an account from [`Account::pickle`] output, validating it whole
     /// (see the module documentation).
     pub fn from_pickle(json: &str) -> Result<Self, PickleError> {
-        let parsed = PickleJson::parse(json)?;
-        let f = parsed.fields()?.only(&[
+        let parsed = ParsedJson::parse(json.as_bytes())?;
+        let f = parsed.fields("pickle")?.only(&[
             "version",
             "identity",
             "signed_prekey",

@@ -5,7 +5,6 @@ pub mod account;
 pub mod account_pickle;
 pub mod bundle;
 pub mod pickle;
-mod pickle_fields;
 pub mod ratchet;
 pub mod safety_number;
 pub mod session;

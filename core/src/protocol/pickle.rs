@@ -14,8 +14,8 @@ use serde::Serialize;
 use zeroize::Zeroizing;
 
 use crate::crypto::aead::{self, AeadError, NONCE_LEN};
+use crate::json_fields::ParsedJson;
 use crate::keys::{KeyError, PublicKey};
-use crate::protocol::pickle_fields::PickleJson;
 use crate::protocol::ratchet::PickledKey;
 use crate::protocol::ratchet::{DoubleRatchet, RatchetPickle};
 use crate::protocol::session::{Role, Session};
@@ -106,8 +106,8 @@ impl Session {
 
     /// Restores a session from [`Session::pickle`] output.
     pub fn from_pickle(json: &str) -> Result<Self, PickleError> {
-        let parsed = PickleJson::parse(json)?;
-        let f = parsed.fields()?.only(&[
+        let parsed = ParsedJson::parse(json.as_bytes())?;
+        let f = parsed.fields("pickle")?.only(&[
             "version",
             "role",
             "local_identity",
@@ -207,4 +207,10 @@ pub(crate) fn open_json(
         zeroize::Zeroize::zeroize(&mut bytes);
         PickleError::Json("sealed pickle is not UTF-8".to_owned())
     })
+}
+
+impl From<crate::json_fields::FieldError> for PickleError {
+    fn from(e: crate::json_fields::FieldError) -> Self {
+        PickleError::Json(e.0)
+    }
 }

@@ -18,9 +18,9 @@ use rand_core::CryptoRng;
 use serde::Serialize;
 
 use crate::crypto::aead::AeadError;
+use crate::json_fields::{Fields, hex_bytes, pair, u32_of};
 use crate::keys::{KeyError, KeyPair, PublicKey};
 use crate::protocol::pickle::PickleError;
-use crate::protocol::pickle_fields::{Fields, hex_bytes, pair, u32_of};
 use crate::protocol::ratchet::chain_key::ChainKey;
 use crate::protocol::ratchet::message_key::MessageKey;
 use crate::protocol::ratchet::root_key::RootKey;
@@ -356,7 +356,7 @@ impl PickledKey {
         value: &serde_json::Value,
         field: &'static str,
     ) -> Result<Self, PickleError> {
-        hex_bytes(value, field).map(Self)
+        Ok(Self(hex_bytes(value, field)?))
     }
 }
 
