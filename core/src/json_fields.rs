@@ -12,21 +12,27 @@ use zeroize::Zeroize;
 
 /// A missing or mistyped field, with a message naming it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FieldError(pub(crate) String);
+pub struct FieldError(pub String);
+
+impl std::fmt::Display for FieldError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 /// Parsed JSON whose strings are zeroized on drop (pickles hold secret hex).
-pub(crate) struct ParsedJson(Value);
+pub struct ParsedJson(Value);
 
 impl ParsedJson {
     /// Parses JSON text.
-    pub(crate) fn parse(json: &[u8]) -> Result<Self, FieldError> {
+    pub fn parse(json: &[u8]) -> Result<Self, FieldError> {
         serde_json::from_slice(json)
             .map(Self)
             .map_err(|e| FieldError(e.to_string()))
     }
 
     /// The top-level object, called `name` in messages.
-    pub(crate) fn fields(&self, name: &'static str) -> Result<Fields<'_>, FieldError> {
+    pub fn fields(&self, name: &'static str) -> Result<Fields<'_>, FieldError> {
         Fields::of(&self.0, name)
     }
 }
@@ -48,7 +54,7 @@ fn wipe(value: &mut Value) {
 
 /// The fields of one JSON object in a pickle.
 #[derive(Clone, Copy)]
-pub(crate) struct Fields<'a> {
+pub struct Fields<'a> {
     map: &'a Map<String, Value>,
     name: &'static str,
 }
@@ -59,7 +65,7 @@ fn wrong(name: &str, expected: &str) -> FieldError {
 
 impl<'a> Fields<'a> {
     /// `value` as an object named `name` (for messages).
-    pub(crate) fn of(value: &'a Value, name: &'static str) -> Result<Self, FieldError> {
+    pub fn of(value: &'a Value, name: &'static str) -> Result<Self, FieldError> {
         value
             .as_object()
             .map(|map| Self { map, name })
@@ -67,7 +73,7 @@ impl<'a> Fields<'a> {
     }
 
     /// Refuses any field not in `known`.
-    pub(crate) fn only(self, known: &[&str]) -> Result<Self, FieldError> {
+    pub fn only(self, known: &[&str]) -> Result<Self, FieldError> {
         match self.map.keys().find(|k| !known.contains(&k.as_str())) {
             Some(k) => Err(FieldError(format!("unknown field {k} in {}", self.name))),
             None => Ok(self),
@@ -81,22 +87,22 @@ impl<'a> Fields<'a> {
     }
 
     /// `field` is present and not `null`.
-    pub(crate) fn has(&self, field: &'static str) -> bool {
+    pub fn has(&self, field: &'static str) -> bool {
         self.value(field).is_some()
     }
 
     /// The field's value, or `None` when it is missing or `null`.
-    pub(crate) fn value(&self, field: &'static str) -> Option<&'a Value> {
+    pub fn value(&self, field: &'static str) -> Option<&'a Value> {
         self.map.get(field).filter(|v| !v.is_null())
     }
 
     /// A nested object.
-    pub(crate) fn object(&self, field: &'static str) -> Result<Fields<'a>, FieldError> {
+    pub fn object(&self, field: &'static str) -> Result<Fields<'a>, FieldError> {
         Fields::of(self.get(field)?, field)
     }
 
     /// An array.
-    pub(crate) fn array(&self, field: &'static str) -> Result<&'a [Value], FieldError> {
+    pub fn array(&self, field: &'static str) -> Result<&'a [Value], FieldError> {
         self.get(field)?
             .as_array()
             .map(Vec::as_slice)
@@ -104,26 +110,39 @@ impl<'a> Fields<'a> {
     }
 
     /// A string.
-    pub(crate) fn str(&self, field: &'static str) -> Result<&'a str, FieldError> {
+    pub fn str(&self, field: &'static str) -> Result<&'a str, FieldError> {
         self.get(field)?
             .as_str()
             .ok_or_else(|| wrong(field, "a string"))
     }
 
     /// A non-negative integer that fits a `u64`.
-    pub(crate) fn u64(&self, field: &'static str) -> Result<u64, FieldError> {
+    pub fn u64(&self, field: &'static str) -> Result<u64, FieldError> {
         self.get(field)?
             .as_u64()
             .ok_or_else(|| wrong(field, "a non-negative integer"))
     }
 
+    /// A number, or `None` when the field is missing. `null` is refused, since
+    /// JSON.stringify writes NaN and ±Infinity as `null`.
+    pub fn number(&self, field: &'static str) -> Result<Option<f64>, FieldError> {
+        self.map
+            .get(field)
+            .map(|v| {
+                v.as_f64().ok_or_else(|| {
+                    FieldError(format!("{}.{field} must be a finite number", self.name))
+                })
+            })
+            .transpose()
+    }
+
     /// A `u32`.
-    pub(crate) fn u32(&self, field: &'static str) -> Result<u32, FieldError> {
+    pub fn u32(&self, field: &'static str) -> Result<u32, FieldError> {
         u32::try_from(self.u64(field)?).map_err(|_| wrong(field, "a 32-bit integer"))
     }
 
     /// A `u32`, or `None` for `null` or a missing field.
-    pub(crate) fn opt_u32(&self, field: &'static str) -> Result<Option<u32>, FieldError> {
+    pub fn opt_u32(&self, field: &'static str) -> Result<Option<u32>, FieldError> {
         if self.has(field) {
             self.u32(field).map(Some)
         } else {
@@ -132,27 +151,27 @@ impl<'a> Fields<'a> {
     }
 
     /// A string, or `None` for `null` or a missing field.
-    pub(crate) fn opt_str(&self, field: &'static str) -> Result<Option<&'a str>, FieldError> {
+    pub fn opt_str(&self, field: &'static str) -> Result<Option<&'a str>, FieldError> {
         self.value(field)
             .map(|v| v.as_str().ok_or_else(|| wrong(field, "a string")))
             .transpose()
     }
 
     /// A boolean.
-    pub(crate) fn bool(&self, field: &'static str) -> Result<bool, FieldError> {
+    pub fn bool(&self, field: &'static str) -> Result<bool, FieldError> {
         self.get(field)?
             .as_bool()
             .ok_or_else(|| wrong(field, "a boolean"))
     }
 
     /// A hex string of exactly `N` bytes.
-    pub(crate) fn hex<const N: usize>(&self, field: &'static str) -> Result<[u8; N], FieldError> {
+    pub fn hex<const N: usize>(&self, field: &'static str) -> Result<[u8; N], FieldError> {
         hex_bytes(self.get(field)?, field)
     }
 }
 
 /// A JSON value that must be a hex string of exactly `N` bytes.
-pub(crate) fn hex_bytes<const N: usize>(
+pub fn hex_bytes<const N: usize>(
     value: &Value,
     field: &'static str,
 ) -> Result<[u8; N], FieldError> {
@@ -164,7 +183,7 @@ pub(crate) fn hex_bytes<const N: usize>(
 }
 
 /// A JSON value that must be an unsigned 32-bit integer.
-pub(crate) fn u32_of(value: &Value, field: &'static str) -> Result<u32, FieldError> {
+pub fn u32_of(value: &Value, field: &'static str) -> Result<u32, FieldError> {
     value
         .as_u64()
         .and_then(|n| u32::try_from(n).ok())
@@ -172,7 +191,7 @@ pub(crate) fn u32_of(value: &Value, field: &'static str) -> Result<u32, FieldErr
 }
 
 /// A JSON value that must be a two-element array.
-pub(crate) fn pair<'a>(
+pub fn pair<'a>(
     value: &'a Value,
     field: &'static str,
 ) -> Result<(&'a Value, &'a Value), FieldError> {

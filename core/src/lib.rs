@@ -22,7 +22,7 @@
 
 pub mod crypto;
 pub mod flow;
-mod json_fields;
+pub mod json_fields;
 pub mod keys;
 pub mod protocol;
 pub mod sealed_exchange;

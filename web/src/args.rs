@@ -3,8 +3,8 @@
 //! `Uint8Array`, `NaN` for a count) is an `INVALID_ARGUMENT` error, never a
 //! silent coercion by the generated glue and never a trap.
 
+use cipherflow_core::json_fields::ParsedJson;
 use js_sys::Uint8Array;
-use serde::de::DeserializeOwned;
 use wasm_bindgen::{JsCast, JsValue};
 
 use crate::error::invalid_argument;
@@ -93,35 +93,25 @@ pub fn boolean(value: &JsValue, name: &str) -> Result<bool, JsValue> {
         .ok_or_else(|| invalid_argument(format!("{name} must be a boolean")))
 }
 
-/// A plain object argument, deserialized into `T` (`undefined` gives `T::default()`).
-pub fn options<T: DeserializeOwned + Default>(value: &JsValue, name: &str) -> Result<T, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(T::default());
-    }
-    object(value, name)
-}
-
-/// A plain object argument, deserialized into `T`.
-pub fn object<T: DeserializeOwned>(value: &JsValue, name: &str) -> Result<T, JsValue> {
+/// A plain object argument, read through JSON: its parsed copy. JSON.stringify
+/// catches throwing getters and proxies, which then fail as INVALID_ARGUMENT
+/// instead of unwinding through wasm.
+pub fn json(value: &JsValue, name: &str) -> Result<ParsedJson, JsValue> {
     if !value.is_object() || value.is_function() || js_sys::Array::is_array(value) {
         return Err(invalid_argument(format!("{name} must be a plain object")));
     }
-    // Through JSON rather than serde-wasm-bindgen: its deserializer asks a JS
-    // object only for the fields it knows, so a misspelled option key would be
-    // silently ignored; serde_json sees every key and honours
-    // `deny_unknown_fields`. JSON.stringify also catches throwing getters and
-    // proxies, which then fail here as INVALID_ARGUMENT instead of unwinding
-    // through wasm.
-    let json = js_sys::JSON::stringify(value)
+    let text = js_sys::JSON::stringify(value)
         .ok()
         .and_then(|s| s.as_string())
         .ok_or_else(|| invalid_argument(format!("{name} is not JSON-serializable")))?;
-    serde_json::from_slice(json.as_bytes()).map_err(|e| invalid_argument(format!("{name}: {e}")))
+    ParsedJson::parse(text.as_bytes()).map_err(|e| invalid_argument(format!("{name}: {e}")))
 }
 
-/// For option fields: absent is `None`, present must be a number. JSON.stringify
-/// turns NaN and ±Infinity into `null`, so refusing `null` here refuses them
-/// rather than reading them as "not given".
-pub fn present_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    <f64 as serde::Deserialize>::deserialize(d).map(Some)
+/// [`json`], or `None` for `undefined`/`null`.
+pub fn optional_json(value: &JsValue, name: &str) -> Result<Option<ParsedJson>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        Ok(None)
+    } else {
+        json(value, name).map(Some)
+    }
 }

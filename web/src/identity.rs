@@ -5,7 +5,6 @@ use cipherflow_core::protocol::Account;
 use cipherflow_core::protocol::account::MAX_ONE_TIME_PREKEYS;
 use cipherflow_core::protocol::wire::Envelope;
 use rand_chacha::ChaCha20Rng;
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::args;
@@ -15,18 +14,6 @@ use crate::error::{ErrorCode, OrJs, cipherflow_error, invalid_argument};
 use crate::output;
 use crate::pickle_io::{restore_json, serialize_json};
 use crate::session::Session;
-
-/// Options of `Identity.generate`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct IdentityOptions {
-    /// Reproducible keys (tests and workshops only: a seed makes keys guessable).
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    seed: Option<f64>,
-    /// The clock, in ms, stamped on the signed prekey.
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    now_ms: Option<f64>,
-}
 
 /// A device's long-term keys: identity, signed prekey and one-time prekeys.
 #[wasm_bindgen]
@@ -42,16 +29,20 @@ impl Identity {
     pub fn generate(
         #[wasm_bindgen(unchecked_param_type = "IdentityOptions | undefined")] options: JsValue,
     ) -> Result<Identity, JsValue> {
-        let options: IdentityOptions = args::options(&options, "options")?;
-        let seed = options
-            .seed
-            .map(|s| args::whole(s, "options.seed", u64::MAX))
-            .transpose()?;
-        let now_ms = options
-            .now_ms
-            .map(|t| args::whole(t, "options.nowMs", u64::MAX))
-            .transpose()?
-            .unwrap_or(0);
+        let (mut seed, mut now_ms) = (None, 0);
+        if let Some(json) = args::optional_json(&options, "options")? {
+            let f = json
+                .fields("options")
+                .and_then(|f| f.only(&["seed", "nowMs"]))
+                .map_err(invalid_argument)?;
+            let number = |key| f.number(key).map_err(invalid_argument);
+            seed = number("seed")?
+                .map(|s| args::whole(s, "options.seed", u64::MAX))
+                .transpose()?;
+            if let Some(t) = number("nowMs")? {
+                now_ms = args::whole(t, "options.nowMs", u64::MAX)?;
+            }
+        }
         let mut rng = rng_for(seed)?;
         let account = Account::new(&mut rng, now_ms);
         Ok(Identity { account, rng })

@@ -1,133 +1,130 @@
-//! `new Simulation(options)`: the options object, checked field by field.
+//! `new Simulation(options)`, `setFaults(faults)`: the option objects, checked
+//! key by key. Unknown keys are refused, so a misspelling is an error rather
+//! than a silently ignored setting.
 
 use cipherflow_core::flow::SimConfig;
 use cipherflow_core::flow::faults::FaultConfig;
 use cipherflow_core::flow::integrity::IntegrityPolicy;
 use cipherflow_core::flow::trace::TraceMode;
-use serde::Deserialize;
+use cipherflow_core::json_fields::Fields;
 use wasm_bindgen::JsValue;
 
-use crate::args::whole;
+use crate::args::{self, whole};
+use crate::error::{ErrorCode, cipherflow_error, invalid_argument};
 
-/// The options, as JS passes them (camelCase; unknown keys are refused).
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct SimulationOptions {
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    seed: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    retention_days: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    start_ms: Option<f64>,
-    faults: Option<FaultOptions>,
-    integrity: Option<IntegrityOptions>,
-    trace: Option<TraceMode>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    history_limit: Option<f64>,
+const SIMULATION_KEYS: [&str; 7] = [
+    "seed",
+    "retentionDays",
+    "startMs",
+    "faults",
+    "integrity",
+    "trace",
+    "historyLimit",
+];
+const FAULT_KEYS: [&str; 5] = ["drop", "duplicate", "reorder", "tamper", "replay"];
+const INTEGRITY_KEYS: [&str; 5] = [
+    "windowMs",
+    "flagMessages",
+    "throttleMessages",
+    "flagRecipientShare",
+    "blockSpamReports",
+];
+
+/// An integer option: absent gives `default`.
+fn integer_or(f: &Fields<'_>, key: &'static str, default: u64) -> Result<u64, JsValue> {
+    match f.number(key).map_err(invalid_argument)? {
+        Some(n) => whole(n, key, u64::MAX),
+        None => Ok(default),
+    }
 }
 
-/// Fault probabilities; missing ones are 0.
-#[derive(Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-pub struct FaultOptions {
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    drop: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    duplicate: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    reorder: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    tamper: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    replay: Option<f64>,
-}
-
-/// Integrity thresholds; missing ones keep their defaults.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct IntegrityOptions {
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    window_ms: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    flag_messages: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    throttle_messages: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    flag_recipient_share: Option<f64>,
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    block_spam_reports: Option<f64>,
-}
-
-impl FaultOptions {
-    /// The core's fault configuration (its ranges are checked by the core).
-    pub fn config(&self) -> FaultConfig {
-        FaultConfig {
-            drop: self.drop.unwrap_or(0.0),
-            duplicate: self.duplicate.unwrap_or(0.0),
-            reorder: self.reorder.unwrap_or(0.0),
-            tamper: self.tamper.unwrap_or(0.0),
-            replay: self.replay.unwrap_or(0.0),
+/// The simulation options (`undefined` gives the defaults).
+pub fn simulation_config(value: &JsValue) -> Result<SimConfig, JsValue> {
+    let defaults = SimConfig::default();
+    let Some(json) = args::optional_json(value, "options")? else {
+        return Ok(defaults);
+    };
+    let f = json
+        .fields("options")
+        .and_then(|f| f.only(&SIMULATION_KEYS))
+        .map_err(invalid_argument)?;
+    let retention_days = integer_or(&f, "retentionDays", 30)?;
+    let history_limit = f
+        .number("historyLimit")
+        .map_err(invalid_argument)?
+        .map(|n| whole(n, "historyLimit", u64::from(u32::MAX)))
+        .transpose()?
+        .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
+    let trace = match f.value("trace").map(|v| v.as_str()) {
+        None => defaults.trace,
+        Some(Some("full")) => TraceMode::Full,
+        Some(Some("count_only")) => TraceMode::CountOnly,
+        Some(_) => {
+            return Err(invalid_argument(
+                "options.trace must be \"full\" or \"count_only\"",
+            ));
         }
-    }
+    };
+    let faults = match f.value("faults") {
+        None => defaults.faults,
+        Some(v) => faults_of(Fields::of(v, "faults").map_err(invalid_argument)?)?,
+    };
+    let integrity = match f.value("integrity") {
+        None => defaults.integrity,
+        Some(v) => integrity_of(Fields::of(v, "integrity").map_err(invalid_argument)?)?,
+    };
+    Ok(SimConfig {
+        seed: integer_or(&f, "seed", 0)?,
+        retention_days: u32::try_from(retention_days).unwrap_or(u32::MAX),
+        faults,
+        integrity,
+        trace,
+        start_ms: integer_or(&f, "startMs", defaults.start_ms)?,
+        history_limit,
+    })
 }
 
-impl SimulationOptions {
-    /// The core's configuration.
-    pub fn config(&self) -> Result<SimConfig, JsValue> {
-        let defaults = SimConfig::default();
-        let u64_or =
-            |v: Option<f64>, name, default| v.map_or(Ok(default), |n| whole(n, name, u64::MAX));
-        let integrity = match &self.integrity {
-            None => defaults.integrity,
-            Some(i) => {
-                let d = IntegrityPolicy::default();
-                IntegrityPolicy {
-                    window_ms: u64_or(i.window_ms, "integrity.windowMs", d.window_ms)?,
-                    flag_messages: u64_or(
-                        i.flag_messages,
-                        "integrity.flagMessages",
-                        d.flag_messages,
-                    )?,
-                    throttle_messages: u64_or(
-                        i.throttle_messages,
-                        "integrity.throttleMessages",
-                        d.throttle_messages,
-                    )?,
-                    flag_recipient_share: match i.flag_recipient_share {
-                        Some(share) if (0.0..=1.0).contains(&share) => share,
-                        Some(_) => {
-                            return Err(crate::error::cipherflow_error(
-                                crate::error::ErrorCode::InvalidConfig,
-                                "integrity.flagRecipientShare must be between 0 and 1",
-                            ));
-                        }
-                        None => d.flag_recipient_share,
-                    },
-                    block_spam_reports: u64_or(
-                        i.block_spam_reports,
-                        "integrity.blockSpamReports",
-                        d.block_spam_reports,
-                    )?,
-                }
-            }
-        };
-        let retention_days = u64_or(self.retention_days, "retentionDays", 30)?;
-        let history_limit = self
-            .history_limit
-            .map(|n| whole(n, "historyLimit", u64::from(u32::MAX)))
-            .transpose()?
-            .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
-        Ok(SimConfig {
-            seed: u64_or(self.seed, "seed", 0)?,
-            retention_days: u32::try_from(retention_days).unwrap_or(u32::MAX),
-            faults: self
-                .faults
-                .as_ref()
-                .map_or(defaults.faults, FaultOptions::config),
-            integrity,
-            trace: self.trace.unwrap_or(defaults.trace),
-            start_ms: u64_or(self.start_ms, "startMs", defaults.start_ms)?,
-            history_limit,
-        })
-    }
+/// A fault object: probabilities from 0 to 1 (checked by the core); missing
+/// ones are 0.
+pub fn fault_config(value: &JsValue) -> Result<FaultConfig, JsValue> {
+    let json = args::json(value, "faults")?;
+    faults_of(json.fields("faults").map_err(invalid_argument)?)
+}
+
+fn faults_of(f: Fields<'_>) -> Result<FaultConfig, JsValue> {
+    let f = f.only(&FAULT_KEYS).map_err(invalid_argument)?;
+    let p = |key| {
+        f.number(key)
+            .map(|n| n.unwrap_or(0.0))
+            .map_err(invalid_argument)
+    };
+    Ok(FaultConfig {
+        drop: p("drop")?,
+        duplicate: p("duplicate")?,
+        reorder: p("reorder")?,
+        tamper: p("tamper")?,
+        replay: p("replay")?,
+    })
+}
+
+fn integrity_of(f: Fields<'_>) -> Result<IntegrityPolicy, JsValue> {
+    let f = f.only(&INTEGRITY_KEYS).map_err(invalid_argument)?;
+    let d = IntegrityPolicy::default();
+    let share = match f.number("flagRecipientShare").map_err(invalid_argument)? {
+        None => d.flag_recipient_share,
+        Some(share) if (0.0..=1.0).contains(&share) => share,
+        Some(_) => {
+            return Err(cipherflow_error(
+                ErrorCode::InvalidConfig,
+                "integrity.flagRecipientShare must be between 0 and 1",
+            ));
+        }
+    };
+    Ok(IntegrityPolicy {
+        window_ms: integer_or(&f, "windowMs", d.window_ms)?,
+        flag_messages: integer_or(&f, "flagMessages", d.flag_messages)?,
+        throttle_messages: integer_or(&f, "throttleMessages", d.throttle_messages)?,
+        flag_recipient_share: share,
+        block_spam_reports: integer_or(&f, "blockSpamReports", d.block_spam_reports)?,
+    })
 }

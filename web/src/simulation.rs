@@ -8,14 +8,13 @@ use std::rc::Rc;
 
 use cipherflow_core::flow::Simulation as CoreSimulation;
 use cipherflow_core::flow::panes::{PaneOptions, Panes};
-use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 use crate::args;
 use crate::error::{OrJs, invalid_argument};
 use crate::http_shape;
 use crate::output;
-use crate::sim_options::{FaultOptions, SimulationOptions};
+use crate::sim_options;
 use crate::trace_io;
 
 type Shared = Rc<RefCell<CoreSimulation>>;
@@ -23,14 +22,6 @@ type Shared = Rc<RefCell<CoreSimulation>>;
 fn borrow(sim: &Shared) -> Result<std::cell::RefMut<'_, CoreSimulation>, JsValue> {
     sim.try_borrow_mut()
         .map_err(|_| invalid_argument("the simulation is busy (re-entrant call)"))
-}
-
-/// Options of `snapshot()`.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-struct SnapshotOptions {
-    #[serde(default, deserialize_with = "crate::args::present_number")]
-    list_limit: Option<f64>,
 }
 
 /// The deterministic four-party simulation.
@@ -69,8 +60,7 @@ impl Simulation {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "SimulationOptions | undefined")] options: JsValue,
     ) -> Result<Simulation, JsValue> {
-        let options: SimulationOptions = args::options(&options, "options")?;
-        let sim = CoreSimulation::new(options.config()?).or_js()?;
+        let sim = CoreSimulation::new(sim_options::simulation_config(&options)?).or_js()?;
         Ok(Simulation {
             sim: Rc::new(RefCell::new(sim)),
         })
@@ -263,8 +253,8 @@ impl Simulation {
         &self,
         #[wasm_bindgen(unchecked_param_type = "FaultOptions")] faults: JsValue,
     ) -> Result<(), JsValue> {
-        let faults: FaultOptions = args::object(&faults, "faults")?;
-        borrow(&self.sim)?.set_faults(faults.config()).or_js()
+        let faults = sim_options::fault_config(&faults)?;
+        borrow(&self.sim)?.set_faults(faults).or_js()
     }
 
     /// Runs the next scheduled action. Returns false when nothing is scheduled.
@@ -326,14 +316,17 @@ impl Simulation {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SnapshotOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let options: SnapshotOptions = args::options(&options, "options")?;
-        let list_limit = options
-            .list_limit
-            .map(|n| args::whole(n, "options.listLimit", u64::from(u32::MAX)))
-            .transpose()?
-            .map_or(PaneOptions::default().list_limit, |n| {
-                usize::try_from(n).unwrap_or(usize::MAX)
-            });
+        let mut list_limit = PaneOptions::default().list_limit;
+        if let Some(json) = args::optional_json(&options, "options")? {
+            let f = json
+                .fields("options")
+                .and_then(|f| f.only(&["listLimit"]))
+                .map_err(invalid_argument)?;
+            if let Some(n) = f.number("listLimit").map_err(invalid_argument)? {
+                let n = args::whole(n, "options.listLimit", u64::from(u32::MAX))?;
+                list_limit = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+        }
         let sim = borrow(&self.sim)?;
         output::plain(&Panes::of(&sim, PaneOptions { list_limit }))
     }
