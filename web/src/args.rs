@@ -20,11 +20,39 @@ pub fn string(value: &JsValue, name: &str) -> Result<String, JsValue> {
 }
 
 /// A `Uint8Array` argument (a Node `Buffer` is one), copied into Rust.
+///
+/// The bytes are read through the built-in `%TypedArray%.prototype` getters
+/// (`buffer`, `byteOffset`, `byteLength`) called with `Reflect.apply`, never
+/// through the argument's own properties: a subclass with a throwing `length`,
+/// or a plain object whose prototype is `Uint8Array.prototype`, then fails
+/// here as INVALID_ARGUMENT instead of throwing through wasm (which would
+/// leave the receiving object borrowed and unusable).
 pub fn bytes(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
-    value
-        .dyn_ref::<Uint8Array>()
-        .map(Uint8Array::to_vec)
-        .ok_or_else(|| invalid_argument(format!("{name} must be a Uint8Array")))
+    let not_bytes = || invalid_argument(format!("{name} must be a Uint8Array"));
+    if !value.is_instance_of::<Uint8Array>() {
+        return Err(not_bytes());
+    }
+    let getter = |property: &str| -> Option<JsValue> {
+        let typed_array_prototype =
+            js_sys::Object::get_prototype_of(&Uint8Array::new_with_length(0).into());
+        let typed_array_prototype = js_sys::Object::get_prototype_of(&typed_array_prototype);
+        let descriptor =
+            js_sys::Reflect::get_own_property_descriptor(&typed_array_prototype, &property.into())
+                .ok()?;
+        let get = js_sys::Reflect::get(&descriptor, &"get".into()).ok()?;
+        let get = get.dyn_into::<js_sys::Function>().ok()?;
+        js_sys::Reflect::apply(&get, value, &js_sys::Array::new()).ok()
+    };
+    let buffer = getter("buffer").ok_or_else(not_bytes)?;
+    let offset = getter("byteOffset").and_then(|v| v.as_f64()).ok_or_else(not_bytes)?;
+    let length = getter("byteLength").and_then(|v| v.as_f64()).ok_or_else(not_bytes)?;
+    if length == 0.0 {
+        // Also a detached buffer, on which a new view would throw.
+        return Ok(Vec::new());
+    }
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let view = Uint8Array::new_with_byte_offset_and_length(&buffer, offset as u32, length as u32);
+    Ok(view.to_vec())
 }
 
 /// A string (encoded as UTF-8) or a `Uint8Array`.
