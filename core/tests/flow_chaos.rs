@@ -7,6 +7,8 @@
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
 
+mod flow_common;
+
 use std::collections::HashSet;
 
 use cipherflow_core::flow::faults::FaultConfig;
@@ -170,4 +172,48 @@ fn chaos_over_many_seeds_loses_nothing_duplicates_nothing_leaks_nothing() {
         "chaos: {SEEDS} seeds, {} messages delivered exactly once, {} faults injected, {} tampered envelopes all rejected, {} transport bytes scanned, 0 plaintext matches",
         totals.delivered, totals.dropped_or_duplicated, totals.tampered, totals.bytes_scanned
     );
+}
+
+/// A tampered header index can look like a replay to the ratchet (its duplicate
+/// check runs before authentication). Such an envelope must not be
+/// acknowledged: otherwise the business is told "delivered" for a message the
+/// consumer never got. Found by the npm module's Node tests.
+#[test]
+fn a_tampered_message_is_never_reported_delivered() {
+    let mut checked = 0;
+    for seed in 0..300 {
+        let (mut sim, shop) = flow_common::world_with(SimConfig {
+            seed,
+            faults: FaultConfig {
+                tamper: 0.5,
+                ..FaultConfig::default()
+            },
+            ..SimConfig::default()
+        });
+        for i in 0..4 {
+            sim.business_send_text(&shop.phone_number_id, "16505550101", &format!("m{i}"))
+                .unwrap();
+        }
+        sim.settle();
+        sim.advance(24 * 60 * 60 * 1000);
+        let consumer = &sim.consumers()[&PhoneNumber::parse(flow_common::ALICE).unwrap()];
+        let shown: HashSet<&str> = consumer
+            .chats
+            .values()
+            .flatten()
+            .map(|m| m.id.as_str())
+            .collect();
+        for status in &sim.businesses()[&shop.phone_number_id].outbound {
+            if status.status == "delivered" || status.status == "read" {
+                checked += 1;
+                assert!(
+                    shown.contains(status.wamid.as_str()),
+                    "seed {seed}: {} reported {}, never shown",
+                    status.wamid,
+                    status.status
+                );
+            }
+        }
+    }
+    assert!(checked > 0);
 }

@@ -584,7 +584,7 @@ impl Simulation {
         let business = n.ids.display_phone_number.clone();
         let opened = inbox::open(&mut n.account, n.sessions.get_mut(consumer), bytes);
         let Some((plaintext, session)) =
-            self.verdict(&business, consumer, envelope_id, tampered, opened)
+            self.verdict(&business, consumer, (envelope_id, bytes), tampered, opened)
         else {
             return;
         };

@@ -395,7 +395,7 @@ impl Simulation {
         };
         let opened = inbox::open(&mut c.account, c.sessions.get_mut(business), bytes);
         let Some((plaintext, session)) =
-            self.verdict(consumer, business, envelope_id, tampered, opened)
+            self.verdict(consumer, business, (envelope_id, bytes), tampered, opened)
         else {
             return;
         };

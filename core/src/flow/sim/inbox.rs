@@ -17,7 +17,9 @@ pub(crate) enum Opened {
     /// No session can read it (keys this device no longer has, or no session
     /// at all): the sender is asked to start a new one.
     NoSession,
-    /// A replay of something already decrypted: re-acknowledged only.
+    /// The ratchet saw a message index it has already used. Re-acknowledged
+    /// only if these exact bytes were decrypted before (a replay); otherwise
+    /// it is an unauthenticated claim (an altered header) and is rejected.
     Duplicate,
     /// Malformed, or failed authentication.
     Rejected(SessionError),
@@ -58,11 +60,20 @@ impl Simulation {
         &mut self,
         by: &PhoneNumber,
         from: &PhoneNumber,
-        envelope_id: EnvelopeId,
+        (envelope_id, bytes): (EnvelopeId, &[u8]),
         tampered: bool,
         opened: Opened,
     ) -> Option<(Vec<u8>, Option<Box<Session>>)> {
+        let digest = {
+            use sha2::{Digest, Sha256};
+            let mut h = Sha256::new();
+            h.update(by.wa_id().as_bytes());
+            h.update([0]);
+            h.update(bytes);
+            <[u8; 32]>::from(h.finalize())
+        };
         if let Opened::Plaintext(plaintext, session) = opened {
+            self.decrypted.insert(digest);
             if tampered {
                 self.proof.tampered_delivery(false);
             }
@@ -71,7 +82,19 @@ impl Simulation {
         self.proof.tampered_delivery_if(tampered);
         match opened {
             Opened::NoSession => self.retry_request(by, from, envelope_id),
-            Opened::Duplicate => self.acknowledge_duplicate(by, from, envelope_id),
+            Opened::Duplicate if self.decrypted.contains(&digest) => {
+                self.acknowledge_duplicate(by, from, envelope_id);
+            }
+            // The ratchet's duplicate check runs before authentication (the
+            // key of a used index is gone), so an altered header index can
+            // look like a replay. Acknowledging it would make the sender stop
+            // retransmitting a message that was never read.
+            Opened::Duplicate => self.event(EventKind::Rejected {
+                by: by.clone(),
+                envelope_id,
+                error: "a message index already used, on bytes never decrypted here".to_owned(),
+                tampered,
+            }),
             Opened::Rejected(e) => self.event(EventKind::Rejected {
                 by: by.clone(),
                 envelope_id,

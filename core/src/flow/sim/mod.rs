@@ -229,6 +229,9 @@ pub struct Simulation {
     pub(crate) proof: ProofChecker,
     pub(crate) stats: DeliveryStats,
     pub(crate) seen_by_business: std::collections::HashSet<String>,
+    /// SHA-256 of (recipient, envelope bytes) for every envelope a device
+    /// decrypted: the only envelopes a "duplicate" verdict may re-acknowledge.
+    pub(crate) decrypted: std::collections::HashSet<[u8; 32]>,
 }
 
 impl Simulation {
@@ -262,6 +265,7 @@ impl Simulation {
             },
             stats: DeliveryStats::default(),
             seen_by_business: std::collections::HashSet::new(),
+            decrypted: std::collections::HashSet::new(),
             config,
         })
     }
@@ -387,6 +391,7 @@ impl Simulation {
         json(self.transport.integrity.signals());
         json(&self.stats);
         json(&self.ledger);
+        json(&self.decrypted.len());
         hex::encode(h.0.finalize())
     }
 
