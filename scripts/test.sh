@@ -24,8 +24,9 @@ suite_clippy()  { cargo clippy --workspace --all-targets --locked -- -D warnings
 suite_native()  { cargo test --workspace --locked; }
 # The core's tests compiled to wasm32 and run in Node by wasm-bindgen-test-runner.
 suite_wasm()    { scripts/wasm-env cargo test --locked --target wasm32-unknown-unknown -p cipherflow-core; }
-# The npm package, built, packed, installed into an empty folder and tested in Node.
-suite_npm()     { bash scripts/build-npm.sh && node --test tests/node/; }
+# The npm package, built, packed, installed into an empty folder and tested in
+# Node; then its TypeScript declarations are type-checked by tsc (strict).
+suite_npm()     { bash scripts/build-npm.sh && node --test tests/node/ && bash tests/node/typecheck.sh; }
 # The Trunk-built app, served on 127.0.0.1 and driven in headless Chromium.
 suite_browser() { scripts/wasm-env trunk build --release --locked && node --test tests/browser/; }
 

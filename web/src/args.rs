@@ -44,8 +44,12 @@ pub fn bytes(value: &JsValue, name: &str) -> Result<Vec<u8>, JsValue> {
         js_sys::Reflect::apply(&get, value, &js_sys::Array::new()).ok()
     };
     let buffer = getter("buffer").ok_or_else(not_bytes)?;
-    let offset = getter("byteOffset").and_then(|v| v.as_f64()).ok_or_else(not_bytes)?;
-    let length = getter("byteLength").and_then(|v| v.as_f64()).ok_or_else(not_bytes)?;
+    let offset = getter("byteOffset")
+        .and_then(|v| v.as_f64())
+        .ok_or_else(not_bytes)?;
+    let length = getter("byteLength")
+        .and_then(|v| v.as_f64())
+        .ok_or_else(not_bytes)?;
     if length == 0.0 {
         // Also a detached buffer, on which a new view would throw.
         return Ok(Vec::new());

@@ -62,6 +62,9 @@ pub enum ErrorCode {
     InvalidText,
     /// A trace that is not valid trace JSON, or holds no events to check.
     InvalidTrace,
+    /// One call would run more simulation steps than [`crate::simulation::STEP_BUDGET`]
+    /// (a fault feedback loop, or a message retransmitted across a huge clock move).
+    WorkLimit,
 }
 
 impl ErrorCode {
@@ -91,6 +94,7 @@ impl ErrorCode {
             ErrorCode::NotRegistered => "NOT_REGISTERED",
             ErrorCode::InvalidText => "INVALID_TEXT",
             ErrorCode::InvalidTrace => "INVALID_TRACE",
+            ErrorCode::WorkLimit => "WORK_LIMIT",
         }
     }
 }

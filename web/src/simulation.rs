@@ -11,13 +11,44 @@ use cipherflow_core::flow::panes::{PaneOptions, Panes};
 use wasm_bindgen::prelude::*;
 
 use crate::args;
-use crate::error::{OrJs, invalid_argument};
+use crate::error::{ErrorCode, OrJs, cipherflow_error, invalid_argument};
 use crate::http_shape;
 use crate::output;
 use crate::sim_options;
 use crate::trace_io;
 
 type Shared = Rc<RefCell<CoreSimulation>>;
+
+/// The most simulation steps one call (`settle`, `advance`, `run`) may run.
+/// Faults at probability 1 can feed themselves (every replay draws a receipt
+/// that is replayed...), and a message dropped forever is retransmitted
+/// throughout a clock move of any length; without a budget such a call would
+/// grow memory until wasm traps. With it, the call stops, throws
+/// `WORK_LIMIT`, and leaves a consistent simulation that can go on (for
+/// example after lowering the faults).
+pub const STEP_BUDGET: usize = 100_000;
+
+fn work_limit(what: &str) -> JsValue {
+    cipherflow_error(
+        ErrorCode::WorkLimit,
+        format!(
+            "{what} stopped after {STEP_BUDGET} steps: lower the fault probabilities or move the clock in smaller steps"
+        ),
+    )
+}
+
+/// Runs everything due up to `horizon_ms` from now, within the step budget.
+fn run_within_budget(
+    sim: &mut CoreSimulation,
+    horizon_ms: u64,
+    what: &str,
+) -> Result<usize, JsValue> {
+    let ran = sim.run(STEP_BUDGET, horizon_ms);
+    if ran >= STEP_BUDGET && sim.run(1, horizon_ms) > 0 {
+        return Err(work_limit(what));
+    }
+    Ok(ran)
+}
 
 fn borrow(sim: &Shared) -> Result<std::cell::RefMut<'_, CoreSimulation>, JsValue> {
     sim.try_borrow_mut()
@@ -262,8 +293,8 @@ impl Simulation {
         Ok(borrow(&self.sim)?.step())
     }
 
-    /// Runs up to `maxSteps` actions (default 1,000,000) due within `horizonMs`
-    /// of now (default one minute). Returns how many ran.
+    /// Runs up to `maxSteps` actions (default and most: 100,000) due within
+    /// `horizonMs` of now (default one minute). Returns how many ran.
     pub fn run(
         &self,
         #[wasm_bindgen(js_name = maxSteps, unchecked_param_type = "number | undefined")]
@@ -271,8 +302,8 @@ impl Simulation {
         #[wasm_bindgen(js_name = horizonMs, unchecked_param_type = "number | undefined")]
         horizon_ms: JsValue,
     ) -> Result<u32, JsValue> {
-        let max = args::optional_integer(&max_steps, "maxSteps", u64::from(u32::MAX))?
-            .unwrap_or(1_000_000);
+        let max = args::optional_integer(&max_steps, "maxSteps", STEP_BUDGET as u64)?
+            .unwrap_or(STEP_BUDGET as u64);
         let horizon = args::optional_integer(&horizon_ms, "horizonMs", u64::MAX)?.unwrap_or(60_000);
         let ran = borrow(&self.sim)?.run(usize::try_from(max).unwrap_or(usize::MAX), horizon);
         Ok(u32::try_from(ran).unwrap_or(u32::MAX))
@@ -285,14 +316,30 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue,
     ) -> Result<(), JsValue> {
         let ms = args::integer(&ms, "ms", u64::MAX)?;
-        borrow(&self.sim)?.advance(ms);
+        let mut sim = borrow(&self.sim)?;
+        let target = sim.now_ms().saturating_add(ms);
+        run_within_budget(&mut sim, ms, "advance")?;
+        // Everything due by `target` has run: this moves the clock and purges.
+        let rest = target.saturating_sub(sim.now_ms());
+        sim.advance(rest);
         Ok(())
     }
 
     /// Runs until nothing is due within a minute. Returns how many actions ran.
     pub fn settle(&self) -> Result<u32, JsValue> {
-        let ran = borrow(&self.sim)?.settle();
-        Ok(u32::try_from(ran).unwrap_or(u32::MAX))
+        let mut sim = borrow(&self.sim)?;
+        // As the core's settle: until nothing is due within a minute.
+        let mut total = 0;
+        loop {
+            let ran = run_within_budget(&mut sim, 60_000, "settle")?;
+            total += ran;
+            if ran == 0 {
+                return Ok(u32::try_from(total).unwrap_or(u32::MAX));
+            }
+            if total >= STEP_BUDGET {
+                return Err(work_limit("settle"));
+            }
+        }
     }
 
     /// Virtual time, ms since the Unix epoch.

@@ -1,2 +1,966 @@
 // Precise types for the plain objects cipherflow returns and accepts.
 // Appended to the generated cipherflow_web.d.ts (see web/src/lib.rs).
+//
+// Objects the API returns are serde output: field names are the Rust field
+// names (snake_case), `Option<T>` is `T | null`, 64-bit integers are numbers,
+// public keys and byte strings are lowercase hex. Options objects the API takes
+// are camelCase, every field optional (absent or `undefined`; `null` and
+// non-finite numbers are refused), and unknown keys are refused.
+
+// ---------------------------------------------------------------------------
+// JSON and errors
+// ---------------------------------------------------------------------------
+
+/** Any JSON value: what `JSON.parse` can return. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** Every `code` a `CipherflowError` can carry. The strings are stable API. */
+export type CipherflowErrorCode =
+  /** A JS argument had the wrong type, shape or range. */
+  | "INVALID_ARGUMENT"
+  /** The platform could not provide secure randomness. */
+  | "ENTROPY_UNAVAILABLE"
+  /** The bytes are not a valid envelope, prekey message or bundle. */
+  | "MALFORMED_MESSAGE"
+  /** A message failed authentication: altered, or for another session. */
+  | "AUTHENTICATION_FAILED"
+  /** A message that was already decrypted (a replay). */
+  | "DUPLICATE_MESSAGE"
+  /** A message would skip more message keys than MAX_SKIP allows. */
+  | "TOO_MANY_SKIPPED"
+  /** A bundle's signed prekey signature does not verify. */
+  | "BAD_SIGNATURE"
+  /** A public key is invalid or of low order. */
+  | "INVALID_KEY"
+  /** A prekey id that is unknown or already used. */
+  | "UNKNOWN_PREKEY"
+  /** Generating more one-time prekeys than an identity may hold. */
+  | "TOO_MANY_PREKEYS"
+  /** A prekey message that belongs to a different session. */
+  | "SESSION_MISMATCH"
+  /** A plaintext longer than one message may carry. */
+  | "PLAINTEXT_TOO_LONG"
+  /** A session that cannot send: chain counter exhausted or no remote key yet. */
+  | "SESSION_UNUSABLE"
+  /** A serialized identity or session that does not restore. */
+  | "INVALID_PICKLE"
+  /** A sealed identity or session that does not open: wrong key or altered bytes. */
+  | "UNSEAL_FAILED"
+  /** Not a valid phone number. */
+  | "INVALID_PHONE_NUMBER"
+  /** Simulation options out of range (fault probabilities, retention days). */
+  | "INVALID_CONFIG"
+  /** No consumer with that number in the simulation. */
+  | "UNKNOWN_CONSUMER"
+  /** No business with that phone number id in the simulation. */
+  | "UNKNOWN_BUSINESS"
+  /** The number is already registered in the simulation. */
+  | "NUMBER_TAKEN"
+  /** The number is not registered on the simulated WhatsApp. */
+  | "NOT_REGISTERED"
+  /** A message text that is empty or too long. */
+  | "INVALID_TEXT"
+  /** A trace that is not valid trace JSON, or holds no events to check. */
+  | "INVALID_TRACE"
+  | "WORK_LIMIT";
+
+/**
+ * The one error type every fallible call throws: a plain `Error` whose `name`
+ * is `"CipherflowError"` and whose `code` says what went wrong. It is not a
+ * class: narrow a caught value by checking `name` and `code`.
+ */
+export interface CipherflowError extends Error {
+  /** Always `"CipherflowError"`. */
+  name: "CipherflowError";
+  /** The stable error code; branch on this, never on `message`. */
+  code: CipherflowErrorCode;
+}
+
+// ---------------------------------------------------------------------------
+// Options (camelCase, all optional)
+// ---------------------------------------------------------------------------
+
+/** Options of `Identity.generate`. */
+export interface IdentityOptions {
+  /** Reproducible keys from this seed (a non-negative integer). Tests and workshops only: a seed makes keys guessable. */
+  seed?: number;
+  /** The clock, in ms since the Unix epoch, stamped on the signed prekey (default 0). */
+  nowMs?: number;
+}
+
+/** Options of `new Simulation`. */
+export interface SimulationOptions {
+  /** The RNG seed (a non-negative integer, default 0): same seed and same actions give the same bytes. */
+  seed?: number;
+  /** How long the Cloud API keeps messages, 1 to 30 days (default 30). */
+  retentionDays?: number;
+  /** Virtual start time, ms since the Unix epoch (default 1,750,000,000,000). */
+  startMs?: number;
+  /** Transport fault probabilities (default: no faults). */
+  faults?: FaultOptions;
+  /** Integrity thresholds; missing ones keep their defaults. */
+  integrity?: IntegrityOptions;
+  /** Keep every trace event (`"full"`, the default) or only count them (`"count_only"`, for scale runs). */
+  trace?: TraceMode;
+  /** Keep at most this many bubbles per chat and entries per business inbox and status list (default: all). */
+  historyLimit?: number;
+}
+
+/** Transport fault probabilities, each from 0 to 1; missing ones are 0. */
+export interface FaultOptions {
+  /** A delivery is lost. */
+  drop?: number;
+  /** An envelope is delivered twice. */
+  duplicate?: number;
+  /** A delivery is held back, so later envelopes overtake it. */
+  reorder?: number;
+  /** One bit of the Signal bytes is flipped. */
+  tamper?: number;
+  /** An envelope delivered earlier is delivered again. */
+  replay?: number;
+}
+
+/** Integrity thresholds of the transport's monitor; missing ones keep their defaults. */
+export interface IntegrityOptions {
+  /** The sliding window, in ms (default 3,600,000). */
+  windowMs?: number;
+  /** Messages per window above which a business is flagged (default 1,000). */
+  flagMessages?: number;
+  /** Messages per window above which a business's sends are refused (default 5,000). */
+  throttleMessages?: number;
+  /** Share (0 to 1) of all registered users reached within the window above which a business is flagged (default 0.5). */
+  flagRecipientShare?: number;
+  /** Spam reports after which a business is blocked (default 3). */
+  blockSpamReports?: number;
+}
+
+/** Options of `Simulation.snapshot`. */
+export interface SnapshotOptions {
+  /** The newest entries kept per list (default 500). */
+  listLimit?: number;
+}
+
+// ---------------------------------------------------------------------------
+// Low-level protocol
+// ---------------------------------------------------------------------------
+
+/** A prekey bundle as a plain object (`PreKeyBundle.toJSON()`); keys and signature in hex. */
+export interface PreKeyBundleJson {
+  /** The identity key, hex of its 33 bytes. */
+  identity_key: string;
+  /** The signed prekey's id. */
+  signed_prekey_id: number;
+  /** The signed prekey, hex of its 33 bytes. */
+  signed_prekey: string;
+  /** The XEdDSA signature of the signed prekey, hex of its 64 bytes. */
+  signed_prekey_signature: string;
+  /** The one-time prekey, if the bundle has one. */
+  one_time_prekey: PreKeyJson | null;
+}
+
+/** A one-time prekey in a `PreKeyBundleJson`. */
+export interface PreKeyJson {
+  /** Its id. */
+  id: number;
+  /** The key, hex of its 33 bytes. */
+  key: string;
+}
+
+/** Which side of X3DH a session was. */
+export type Role = "initiator" | "responder";
+
+/** Public facts about a Double Ratchet, for inspectors: no secret material. */
+export interface RatchetSnapshot {
+  /** Our current ratchet public key (DHs), hex of its 33 bytes. */
+  our_ratchet_key: string;
+  /** The remote party's current ratchet key (DHr), hex; null before one is known. */
+  their_ratchet_key: string | null;
+  /** Ns: the next sending index, or null while the sending chain is inactive. */
+  sending_index: number | null;
+  /** Nr: the next receiving index, or null before anything was received. */
+  receiving_index: number | null;
+  /** PN: the length of the previous sending chain. */
+  previous_sending_length: number;
+  /** Stored skipped message keys. */
+  skipped_keys: number;
+  /** DH ratchet steps taken so far. */
+  dh_ratchet_steps: number;
+}
+
+/** Public facts about a session (`Session.snapshot()`): no secret material. */
+export interface SessionSnapshot {
+  /** Initiator or responder. */
+  role: Role;
+  /** Our identity key, hex of its 33 bytes. */
+  local_identity: string;
+  /** Their identity key, hex of its 33 bytes. */
+  remote_identity: string;
+  /** The initiator's ephemeral base key EK_A, hex of its 33 bytes. */
+  base_key: string;
+  /** Whether outgoing messages still carry the X3DH prekey data. */
+  sends_prekey_messages: boolean;
+  /** The ratchet's counters and public keys. */
+  ratchet: RatchetSnapshot;
+}
+
+// ---------------------------------------------------------------------------
+// HTTP, as the JS API takes and returns it
+// ---------------------------------------------------------------------------
+
+/** An HTTP request as a Graph API client would send it. */
+export interface HttpRequestInit {
+  /** `GET`, `POST`, ... */
+  method: string;
+  /** Path with optional query string, e.g. `/v21.0/106540352242922/messages`. */
+  path: string;
+  /** Headers: an object of strings or `[name, value]` pairs (order kept). */
+  headers?: Record<string, string> | [string, string][];
+  /** The body: a string (sent as UTF-8), bytes, or any other JSON value (sent as its `JSON.stringify`). */
+  body?: string | Uint8Array | JsonValue;
+}
+
+/** An HTTP response from the simulation. */
+export interface HttpResponse {
+  /** Status code. */
+  status: number;
+  /** Header names and values (a repeated name keeps its last value). */
+  headers: Record<string, string>;
+  /** The body as text (invalid UTF-8 replaced by U+FFFD). */
+  body: string;
+  /** The body parsed as JSON, or null when it is not JSON. */
+  json: JsonValue | null;
+}
+
+// ---------------------------------------------------------------------------
+// Simulation: handles, proof, visibility
+// ---------------------------------------------------------------------------
+
+/** A phone number in a trace or an envelope: digits only, no `+` (e.g. `"16505551234"`). */
+export type WaId = string;
+
+/** Ids and credentials of a business created with `Simulation.addBusiness`. */
+export interface BusinessHandle {
+  /** Graph API phone number id. */
+  phone_number_id: string;
+  /** WhatsApp Business Account id. */
+  waba_id: string;
+  /** The business's number, digits only (no `+`). */
+  display_phone_number: WaId;
+  /** Bearer token for the Graph API. */
+  access_token: string;
+  /** App secret that signs webhooks (`X-Hub-Signature-256`). */
+  app_secret: string;
+  /** Verify token of the webhook handshake. */
+  verify_token: string;
+}
+
+/** The ciphertext-only proof: every transport byte scanned for every plaintext. */
+export interface ProofReport {
+  /** Plaintexts checked. */
+  messages_checked: number;
+  /** Plaintexts shorter than one 8-byte window (not scannable). */
+  too_short_to_scan: number;
+  /** Bytes of transport data scanned. */
+  bytes_scanned: number;
+  /** Windows of plaintext found in transport data: 0 means ciphertext only. */
+  matches: number;
+  /** Envelopes the transport tampered with. */
+  tampered_envelopes: number;
+  /** Of those, how many the recipient rejected. */
+  tampered_rejected: number;
+  /** True when there are no matches and every tampered envelope was rejected. */
+  holds: boolean;
+}
+
+/**
+ * Meta's data categories for Cloud API businesses. The matrix rows use the six
+ * of Meta's table; `encrypted_content` is recorded internally for the proof.
+ */
+export type DataCategory =
+  | "message_content"
+  | "consumer_phone_number"
+  | "non_identifiable_statistics"
+  | "integrity_signals"
+  | "business_information"
+  | "billing"
+  | "encrypted_content";
+
+/** The system Meta's table names as the data's home (Meta's labels, verbatim). */
+export type DataSystem = "Cloud API" | "WhatsApp client" | "Business Manager";
+
+/** One row of the visibility matrix. */
+export interface MatrixRow {
+  /** The category. */
+  data: DataCategory;
+  /** Meta's label for it, e.g. `"Message content"`. */
+  label: string;
+  /** The system. */
+  system: DataSystem;
+  /** Available to the rest of Meta? */
+  rest_of_meta: boolean;
+  /** Available to WhatsApp? */
+  whatsapp: boolean;
+}
+
+/** The visibility matrix computed from the run, beside Meta's published one. */
+export interface MatrixComparison {
+  /** Computed from the ledger (and, for content, from the ciphertext-only proof). */
+  computed: MatrixRow[];
+  /** Meta's published table, in its order. */
+  published: MatrixRow[];
+  /** Whether every cell agrees. */
+  all_agree: boolean;
+}
+
+/** Exactly-once delivery counters. */
+export interface DeliveryStats {
+  /** Messages consumers sent. */
+  consumer_sent: number;
+  /** Of those, delivered to the business's webhook (once per message id). */
+  delivered_to_business: number;
+  /** Webhook deliveries of a message id already delivered (must stay 0). */
+  duplicate_business_deliveries: number;
+  /** Messages businesses sent. */
+  business_sent: number;
+  /** Of those, shown to the consumer. */
+  delivered_to_consumer: number;
+}
+
+// ---------------------------------------------------------------------------
+// Panes (`Simulation.snapshot()`)
+// ---------------------------------------------------------------------------
+
+/** Ticks on a sent message: clock, one grey tick, two grey ticks, two blue ticks. */
+export type Ticks = "pending" | "sent" | "delivered" | "read";
+
+/** A chat bubble on a consumer's phone. */
+export interface ChatMessage {
+  /** The message id (the client's own id, or the business's wamid). */
+  id: string;
+  /** The transport envelope that carried it. */
+  envelope_id: number;
+  /** Sent by this consumer? */
+  outgoing: boolean;
+  /** The text. */
+  text: string;
+  /** When, virtual ms. */
+  at_ms: number;
+  /** Ticks (meaningful for outgoing messages). */
+  ticks: Ticks;
+  /** Whether the consumer has read it (incoming messages). */
+  read: boolean;
+  /** The emoji the other side reacted with, if any. */
+  reaction: string | null;
+}
+
+/** A consumer's chat with one business. */
+export interface ChatPane {
+  /** The business's number in E.164 (`+` and digits). */
+  business: string;
+  /** The newest bubbles, oldest first. */
+  messages: ChatMessage[];
+  /** Bubbles in all. */
+  messages_total: number;
+  /** The safety number (12 groups of 5 digits, space-separated) once a session exists. */
+  safety_number: string | null;
+  /** The safety number before the business's identity changed. */
+  previous_safety_number: string | null;
+  /** The consumer's side of the Signal session, if one exists. */
+  session: SessionSnapshot | null;
+}
+
+/** One consumer's phone. */
+export interface ConsumerPane {
+  /** The number in E.164 (`+` and digits). */
+  number: string;
+  /** Profile name. */
+  name: string;
+  /** Whether the device is online. */
+  online: boolean;
+  /** Envelopes awaiting a delivery receipt. */
+  unacknowledged: number;
+  /** Public identity key, hex of its 33 bytes. */
+  identity_key: string;
+  /** One chat per business. */
+  chats: ChatPane[];
+}
+
+/** The kind of payload an envelope carries. */
+export type PayloadKind = "signal" | "receipt" | "retry_request";
+
+/** What the transport sees of one envelope. */
+export interface EnvelopeMetadata {
+  /** Envelope id. */
+  id: number;
+  /** Sender, digits only (no `+`). */
+  from: WaId;
+  /** Recipient, digits only (no `+`). */
+  to: WaId;
+  /** When it was accepted, virtual ms. */
+  at_ms: number;
+  /** Size in bytes. */
+  size: number;
+  /** What it carries. */
+  kind: PayloadKind;
+}
+
+/** One offline device's queue on the transport. */
+export interface QueuePane {
+  /** The recipient's number in E.164. */
+  recipient: string;
+  /** Envelope ids waiting, oldest first. */
+  envelope_ids: number[];
+}
+
+/** The transport's current action on a business, in escalating order. */
+export type IntegrityAction = "none" | "flagged" | "throttled" | "blocked";
+
+/** What the integrity monitor knows about one business: counts only, never content. */
+export interface BusinessSignals {
+  /** Messages sent in the current window. */
+  messages_in_window: number;
+  /** Distinct recipients in the current window. */
+  recipients_in_window: number;
+  /** Spam reports received in total. */
+  spam_reports: number;
+  /** The current action. */
+  action: IntegrityAction;
+  /** Why the action was taken, once one was. */
+  reason: string | null;
+}
+
+/** The integrity monitor's view of one business. */
+export interface IntegrityPane {
+  /** The business's number in E.164. */
+  business: string;
+  /** Its signals and the action in force. */
+  signals: BusinessSignals;
+}
+
+/** The WhatsApp transport's view: metadata and ciphertext only. */
+export interface TransportPane {
+  /** The newest metadata rows, oldest first. */
+  log: EnvelopeMetadata[];
+  /** Rows the transport still keeps (at most 10,000). */
+  log_total: number;
+  /** Envelopes queued per offline recipient. */
+  queues: QueuePane[];
+  /** Integrity signals per business number. */
+  integrity: IntegrityPane[];
+  /** Registered devices. */
+  registered: number;
+}
+
+/** Running counts the Cloud API shares: they identify no one. */
+export interface Statistics {
+  /** Inbound messages decrypted. */
+  inbound: number;
+  /** Outbound messages accepted. */
+  outbound: number;
+  /** Webhooks posted. */
+  webhooks: number;
+}
+
+/** The Cloud API's side of a session with one consumer. */
+export interface CloudSessionPane {
+  /** The consumer's number in E.164. */
+  consumer: string;
+  /** Counters and public keys. */
+  session: SessionSnapshot;
+}
+
+/** One business number hosted on the Cloud API. */
+export interface NumberPane {
+  /** Graph API phone number id. */
+  phone_number_id: string;
+  /** WhatsApp Business Account id. */
+  waba_id: string;
+  /** The display number in E.164. */
+  display_phone_number: string;
+  /** Business name. */
+  name: string;
+  /** Public identity key, hex of its 33 bytes. */
+  identity_key: string;
+  /** Where its webhooks go. */
+  webhook_path: string;
+  /** Counts. */
+  statistics: Statistics;
+  /** The newest sessions with consumers. */
+  sessions: CloudSessionPane[];
+}
+
+/** Inbound (from a consumer) or outbound (from the business). */
+export type Direction = "inbound" | "outbound";
+
+/** One message the Cloud API stores (decrypted) and its retention countdown. */
+export interface StoredPane {
+  /** Its wamid. */
+  wamid: string;
+  /** Inbound or outbound. */
+  direction: Direction;
+  /** The business number's id. */
+  phone_number_id: string;
+  /** The consumer's number in E.164. */
+  consumer: string;
+  /** The plaintext the Cloud API holds. */
+  text: string;
+  /** Stored at, virtual ms. */
+  stored_at_ms: number;
+  /** Deleted at, virtual ms. */
+  expires_at_ms: number;
+  /** Milliseconds left before deletion. */
+  expires_in_ms: number;
+  /** The transport envelope that carried it. */
+  envelope_id: number;
+  /** Send attempts (outbound). */
+  attempts: number;
+  /** Delivered to the consumer's device (outbound). */
+  delivered: boolean;
+  /** Read by the consumer (outbound). */
+  read: boolean;
+}
+
+/** The Cloud API's view: decrypted messages under retention. */
+export interface CloudApiPane {
+  /** Retention in days. */
+  retention_days: number;
+  /** Hosted business numbers. */
+  numbers: NumberPane[];
+  /** The newest stored messages, oldest first. */
+  store: StoredPane[];
+  /** Messages stored in all. */
+  store_total: number;
+}
+
+/** One inbound message in a business's inbox, as its webhook received it. */
+export interface InboxMessage {
+  /** The wamid. */
+  wamid: string;
+  /** The consumer's number, digits only (no `+`). */
+  from: WaId;
+  /** The profile name the webhook carried. */
+  profile_name: string;
+  /** The text. */
+  body: string;
+  /** The webhook's timestamp: Unix seconds, as a decimal string. */
+  timestamp: string;
+  /** Always true: a message whose signature does not verify never gets here. */
+  signature_verified: boolean;
+}
+
+/**
+ * A status of an outbound message. The simulation's Cloud API sends these four;
+ * the field holds whatever a signed status webhook said, so other strings are
+ * possible from a forged (correctly signed) webhook.
+ */
+export type OutboundStatusValue = "sent" | "delivered" | "read" | "failed" | (string & {});
+
+/** The latest status of an outbound message, as status webhooks reported it. */
+export interface OutboundStatus {
+  /** The wamid. */
+  wamid: string;
+  /** The recipient, digits only (no `+`). */
+  recipient_id: WaId;
+  /** `sent`, `delivered`, `read` or `failed`. */
+  status: OutboundStatusValue;
+  /** The Graph API error code of a failure. */
+  error_code: number | null;
+}
+
+/** A business's own server. */
+export interface BusinessPane {
+  /** Its name. */
+  name: string;
+  /** The phone number id it sends from. */
+  phone_number_id: string;
+  /** Whether its webhook passed the verification handshake. */
+  webhook_verified: boolean;
+  /** The newest webhook messages, oldest first. */
+  inbox: InboxMessage[];
+  /** Inbox entries in all. */
+  inbox_total: number;
+  /** Outbound statuses, by first appearance. */
+  outbound: OutboundStatus[];
+  /** Webhook POSTs refused for a bad signature. */
+  rejected_webhooks: number;
+}
+
+/** Every pane at one instant of virtual time (`Simulation.snapshot()`). */
+export interface Panes {
+  /** Virtual time, ms since the Unix epoch. */
+  now_ms: number;
+  /** Actions still scheduled. */
+  pending_events: number;
+  /** The consumers' phones (at most the list limit). */
+  consumers: ConsumerPane[];
+  /** Consumers in all. */
+  consumers_total: number;
+  /** The WhatsApp transport. */
+  transport: TransportPane;
+  /** The Cloud API. */
+  cloud_api: CloudApiPane;
+  /** The businesses' servers. */
+  businesses: BusinessPane[];
+  /** The ciphertext-only proof. */
+  proof: ProofReport;
+  /** The computed visibility matrix beside Meta's. */
+  visibility: MatrixComparison;
+  /** Exactly-once counters. */
+  delivery: DeliveryStats;
+  /** SHA-256 over the whole simulation state, hex. */
+  state_digest: string;
+}
+
+// ---------------------------------------------------------------------------
+// Trace (`Simulation.trace()`, `importTrace`, JSON of `exportTrace()`)
+// ---------------------------------------------------------------------------
+
+/** Whether a trace keeps every event or only counts them. */
+export type TraceMode = "full" | "count_only";
+
+/** A receipt kind. */
+export type ReceiptKind = "delivered" | "read";
+
+/** A transport fault that happened. */
+export type Fault = "drop" | "duplicate" | "reorder" | "tamper" | "replay";
+
+/** What a transport envelope carries, tagged by `kind`. */
+export type Payload =
+  | {
+      /** A Signal envelope. */
+      kind: "signal";
+      /** The `cipherflow v1` wire bytes, as hex. */
+      bytes: string;
+    }
+  | {
+      /** A receipt for earlier envelopes. */
+      kind: "receipt";
+      /** Delivered or read. */
+      receipt: ReceiptKind;
+      /** The envelope ids acknowledged. */
+      ids: number[];
+    }
+  | {
+      /** "I have no session for this envelope: start a new one and send it again." */
+      kind: "retry_request";
+      /** The envelope that could not be decrypted. */
+      id: number;
+    };
+
+/** One envelope on the transport, exactly as the transport saw it. */
+export interface TransportEnvelope {
+  /** Its id (retransmissions reuse it). */
+  id: number;
+  /** Sender, digits only. */
+  from: WaId;
+  /** Recipient, digits only. */
+  to: WaId;
+  /** When the sender first sent it, virtual ms. */
+  sent_at_ms: number;
+  /** What it carries. */
+  payload: Payload;
+}
+
+/** An HTTP request as the trace records it. */
+export interface TraceHttpRequest {
+  /** `GET`, `POST`, ... */
+  method: string;
+  /** Path with optional query string. */
+  path: string;
+  /** Header names and values, in order. */
+  headers: [string, string][];
+  /** The body: UTF-8 text, or `"hex:"` and hex when it is not text (or starts with `hex:`). */
+  body: string;
+}
+
+/** An HTTP response as the trace records it. */
+export interface TraceHttpResponse {
+  /** Status code. */
+  status: number;
+  /** Header names and values, in order. */
+  headers: [string, string][];
+  /** The body: UTF-8 text, or `"hex:"` and hex when it is not text. */
+  body: string;
+}
+
+/** Fields every trace event has. */
+export interface TraceEventBase {
+  /** Position in the trace: 0, 1, 2... */
+  seq: number;
+  /** Virtual time, ms. */
+  at_ms: number;
+}
+
+/** A consumer's client encrypted and sent a message. */
+export interface ConsumerSentEvent extends TraceEventBase {
+  type: "consumer_sent";
+  /** Sender. */
+  consumer: WaId;
+  /** The business number. */
+  business: WaId;
+  /** The client's message id. */
+  message_id: string;
+  /** The text. */
+  text: string;
+  /** The transport envelope carrying it. */
+  envelope_id: number;
+}
+
+/** A Signal session was created. */
+export interface SessionCreatedEvent extends TraceEventBase {
+  type: "session_created";
+  /** The number of the party holding it. */
+  holder: WaId;
+  /** The other end. */
+  peer: WaId;
+  /** Whether `holder` initiated. */
+  initiator: boolean;
+  /** The peer's identity key, hex of its 33 bytes. */
+  remote_identity: string;
+  /** Whether it differs from the identity the holder knew for the peer (the safety number changed). */
+  identity_changed: boolean;
+}
+
+/** The transport accepted an envelope: everything the transport sees. */
+export interface TransportAcceptedEvent extends TraceEventBase {
+  type: "transport_accepted";
+  /** The whole envelope, bytes included. */
+  envelope: TransportEnvelope;
+  /** Its size in bytes. */
+  size: number;
+  /** Whether the sender had sent it before. */
+  retransmission: boolean;
+}
+
+/** The recipient was offline: the envelope was queued. */
+export interface TransportQueuedEvent extends TraceEventBase {
+  type: "transport_queued";
+  /** The envelope. */
+  envelope_id: number;
+  /** For whom. */
+  to: WaId;
+}
+
+/** The transport refused an envelope from a business under integrity action. */
+export interface TransportRefusedEvent extends TraceEventBase {
+  type: "transport_refused";
+  /** The envelope. */
+  envelope_id: number;
+  /** The business. */
+  business: WaId;
+  /** The action in force. */
+  action: IntegrityAction;
+}
+
+/** A fault was injected. */
+export interface TransportFaultEvent extends TraceEventBase {
+  type: "transport_fault";
+  /** The envelope. */
+  envelope_id: number;
+  /** Which fault. */
+  fault: Fault;
+}
+
+/** An envelope reached its recipient. */
+export interface TransportDeliveredEvent extends TraceEventBase {
+  type: "transport_delivered";
+  /** The envelope. */
+  envelope_id: number;
+  /** Recipient. */
+  to: WaId;
+  /** Whether a bit was flipped on the way. */
+  tampered: boolean;
+}
+
+/** The Cloud API decrypted a consumer's message on the business's behalf. */
+export interface CloudApiDecryptedEvent extends TraceEventBase {
+  type: "cloud_api_decrypted";
+  /** The envelope. */
+  envelope_id: number;
+  /** The consumer. */
+  from: WaId;
+  /** The business's phone number id. */
+  phone_number_id: string;
+  /** The wamid assigned. */
+  wamid: string;
+  /** The plaintext. */
+  text: string;
+}
+
+/** A recipient refused an envelope (failed authentication, unknown session...). */
+export interface RejectedEvent extends TraceEventBase {
+  type: "rejected";
+  /** Who refused it. */
+  by: WaId;
+  /** The envelope. */
+  envelope_id: number;
+  /** Why. */
+  error: string;
+  /** Whether the transport had tampered with it. */
+  tampered: boolean;
+}
+
+/** A recipient saw a message it had already processed and only re-acknowledged it. */
+export interface DuplicateIgnoredEvent extends TraceEventBase {
+  type: "duplicate_ignored";
+  /** Who. */
+  by: WaId;
+  /** The envelope. */
+  envelope_id: number;
+}
+
+/** A consumer's client decrypted a business message. */
+export interface ConsumerReceivedEvent extends TraceEventBase {
+  type: "consumer_received";
+  /** Recipient. */
+  consumer: WaId;
+  /** The business. */
+  business: WaId;
+  /** The wamid. */
+  message_id: string;
+  /** The text, or the emoji of a reaction. */
+  text: string;
+}
+
+/** A receipt was sent. */
+export interface ReceiptSentEvent extends TraceEventBase {
+  type: "receipt_sent";
+  /** Sender of the receipt. */
+  by: WaId;
+  /** To whom. */
+  to: WaId;
+  /** Delivered or read. */
+  receipt: ReceiptKind;
+  /** The envelopes acknowledged. */
+  ids: number[];
+}
+
+/** The recipient had no session: it asked the sender to start a new one. */
+export interface RetryRequestedEvent extends TraceEventBase {
+  type: "retry_requested";
+  /** Who asked. */
+  by: WaId;
+  /** The envelope. */
+  envelope_id: number;
+}
+
+/** A sender sent an unacknowledged envelope again. */
+export interface RetransmittedEvent extends TraceEventBase {
+  type: "retransmitted";
+  /** Who. */
+  by: WaId;
+  /** The envelope. */
+  envelope_id: number;
+  /** Attempt number (2 = first retransmission). */
+  attempt: number;
+}
+
+/** The Cloud API posted a webhook to the business. */
+export interface WebhookEvent extends TraceEventBase {
+  type: "webhook";
+  /** The business's phone number id. */
+  phone_number_id: string;
+  /** The exact signed request. */
+  request: TraceHttpRequest;
+  /** The business's answer. */
+  response: TraceHttpResponse;
+}
+
+/** A Graph API call reached the Cloud API. */
+export interface GraphApiEvent extends TraceEventBase {
+  type: "graph_api";
+  /** The request as received. */
+  request: TraceHttpRequest;
+  /** The response. */
+  response: TraceHttpResponse;
+}
+
+/** Messages expired and were purged. */
+export interface RetentionPurgedEvent extends TraceEventBase {
+  type: "retention_purged";
+  /** The wamids purged. */
+  wamids: string[];
+  /** How many consumer phone numbers the Cloud API no longer holds. */
+  numbers_forgotten: number;
+  /** Outbound messages that expired undelivered (each gets a `failed` status). */
+  undelivered: string[];
+}
+
+/** The integrity monitor changed its action on a business. */
+export interface IntegrityActionTakenEvent extends TraceEventBase {
+  type: "integrity_action_taken";
+  /** The business. */
+  business: WaId;
+  /** The new action. */
+  action: IntegrityAction;
+  /** Why. */
+  reason: string;
+}
+
+/** A consumer reported a business as spam. */
+export interface SpamReportedEvent extends TraceEventBase {
+  type: "spam_reported";
+  /** Reporter. */
+  consumer: WaId;
+  /** Reported business. */
+  business: WaId;
+}
+
+/** A consumer's device went online or offline. */
+export interface ConnectivityChangedEvent extends TraceEventBase {
+  type: "connectivity_changed";
+  /** Who. */
+  consumer: WaId;
+  /** Now online? */
+  online: boolean;
+}
+
+/** A business number got a new identity key (re-registration). */
+export interface IdentityRotatedEvent extends TraceEventBase {
+  type: "identity_rotated";
+  /** The business number. */
+  business: WaId;
+}
+
+/** One trace event, discriminated by `type` (21 kinds). */
+export type TraceEvent =
+  | ConsumerSentEvent
+  | SessionCreatedEvent
+  | TransportAcceptedEvent
+  | TransportQueuedEvent
+  | TransportRefusedEvent
+  | TransportFaultEvent
+  | TransportDeliveredEvent
+  | CloudApiDecryptedEvent
+  | RejectedEvent
+  | DuplicateIgnoredEvent
+  | ConsumerReceivedEvent
+  | ReceiptSentEvent
+  | RetryRequestedEvent
+  | RetransmittedEvent
+  | WebhookEvent
+  | GraphApiEvent
+  | RetentionPurgedEvent
+  | IntegrityActionTakenEvent
+  | SpamReportedEvent
+  | ConnectivityChangedEvent
+  | IdentityRotatedEvent;
+
+/** Every event `type`. */
+export type TraceEventType = TraceEvent["type"];
+
+/** The event of one `type`, e.g. `TraceEventOf<"webhook">`. */
+export type TraceEventOf<T extends TraceEventType> = Extract<TraceEvent, { type: T }>;
+
+/**
+ * The trace: the single source of truth of a run. `importTrace` checks the
+ * top level, the event order and the `type`s, not every field of every event.
+ */
+export interface Trace {
+  /** Full or count-only. */
+  mode: TraceMode;
+  /** The events, oldest first (empty in count-only mode). */
+  events: TraceEvent[];
+  /** Events recorded in total. */
+  total: number;
+}
