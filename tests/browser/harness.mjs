@@ -2,7 +2,7 @@
 // ephemeral 127.0.0.1 port and drive Debian's Chromium through playwright-core.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
-import { extname, join, normalize, resolve } from "node:path";
+import { extname, join, normalize, resolve, sep } from "node:path";
 import { chromium } from "playwright-core";
 
 export const root = resolve(import.meta.dirname, "../..");
@@ -12,6 +12,7 @@ const TYPES = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript",
   ".wasm": "application/wasm",
+  ".mjs": "text/javascript",
   ".css": "text/css",
   ".json": "application/json",
 };
@@ -21,7 +22,7 @@ export async function serveDir(dir) {
   const server = createServer(async (req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
     const file = join(dir, path.endsWith("/") ? join(path, "index.html") : path);
-    if (!file.startsWith(dir)) {
+    if (!file.startsWith(dir.endsWith(sep) ? dir : dir + sep)) {
       res.writeHead(403).end();
       return;
     }

@@ -6,11 +6,10 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createServer } from "node:http";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { join, resolve } from "node:path";
+
+import { launchBrowser, serveDir } from "../browser/harness.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const examples = join(root, "examples");
@@ -72,54 +71,10 @@ test("examples/node-quickstart.mjs runs against the installed package and every 
   assert.match(out, /not end-to-end to the business's server/);
 });
 
-const MIME = {
-  ".html": "text/html; charset=utf-8",
-  ".js": "text/javascript",
-  ".mjs": "text/javascript",
-  ".wasm": "application/wasm",
-  ".json": "application/json",
-};
-
-/** Serves `dir` on 127.0.0.1 at a free port. */
-async function serve(dir) {
-  const server = createServer(async (req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
-    const file = join(dir, path);
-    if (!file.startsWith(dir + sep)) {
-      res.writeHead(403).end();
-      return;
-    }
-    try {
-      const body = await readFile(file);
-      res.writeHead(200, { "content-type": MIME[extname(file)] ?? "application/octet-stream" });
-      res.end(body);
-    } catch {
-      res.writeHead(404).end("not found");
-    }
-  });
-  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
-  return { url: `http://127.0.0.1:${server.address().port}/`, close: () => new Promise((ok) => server.close(ok)) };
-}
-
 test("examples/browser.html loads the package's web build without a bundler and renders the four parties", async () => {
-  // playwright-core is a dev dependency of the workspace (package.json at the repo root).
-  const { chromium } = createRequire(join(root, "package.json"))("playwright-core");
-  const executablePath = process.env.CHROME_BIN ?? "/usr/bin/chromium";
-  assert.ok(existsSync(executablePath), `no Chromium at ${executablePath}: install it or set CHROME_BIN`);
-  const server = await serve(appDir);
-  const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: [
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  });
+  // The same static server and Chromium launch as the browser suite.
+  const server = await serveDir(appDir);
+  const browser = await launchBrowser();
   try {
     const page = await browser.newPage();
     const problems = [];
