@@ -217,3 +217,37 @@ fn a_tampered_message_is_never_reported_delivered() {
     }
     assert!(checked > 0);
 }
+
+/// Faults at probability 1 and huge clock moves can run without end; the
+/// bounded commands stop at their budget and leave a simulation that goes on.
+#[test]
+fn bounded_commands_stop_at_their_budget() {
+    let (mut sim, _) = flow_common::world_with(SimConfig {
+        seed: 1,
+        faults: FaultConfig {
+            replay: 1.0,
+            ..FaultConfig::default()
+        },
+        ..SimConfig::default()
+    });
+    sim.consumer_send_text(flow_common::ALICE, flow_common::SHOP, "replayed for ever")
+        .unwrap();
+    assert_eq!(
+        sim.settle_within(5_000),
+        Err(cipherflow_core::flow::StepBudgetExceeded(5_000))
+    );
+
+    sim.set_faults(FaultConfig {
+        drop: 1.0,
+        ..FaultConfig::default()
+    })
+    .unwrap();
+    sim.consumer_send_text(flow_common::ALICE, flow_common::SHOP, "dropped for ever")
+        .unwrap();
+    let century = 100 * 365 * 24 * 3_600_000;
+    assert!(sim.advance_within(century, 5_000).is_err());
+
+    sim.set_faults(FaultConfig::default()).unwrap();
+    assert!(sim.settle_within(100_000).is_ok());
+    assert!(sim.advance_within(60_000, 100_000).is_ok());
+}

@@ -3,7 +3,7 @@
 //! `Uint8Array`, `NaN` for a count) is an `INVALID_ARGUMENT` error, never a
 //! silent coercion by the generated glue and never a trap.
 
-use cipherflow_core::json_fields::ParsedJson;
+use cipherflow_core::json_fields::{Fields, ParsedJson};
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -137,6 +137,32 @@ pub fn json(value: &JsValue, name: &str) -> Result<ParsedJson, JsValue> {
         .and_then(|s| s.as_string())
         .ok_or_else(|| invalid_argument(format!("{name} is not JSON-serializable")))?;
     ParsedJson::parse(text.as_bytes()).map_err(|e| invalid_argument(format!("{name}: {e}")))
+}
+
+/// An options object (`undefined`/`null` for none) that may hold only `keys`,
+/// handed to `read` field by field.
+pub fn with_options<T>(
+    value: &JsValue,
+    name: &'static str,
+    keys: &[&str],
+    read: impl FnOnce(Fields<'_>) -> Result<T, JsValue>,
+) -> Result<Option<T>, JsValue> {
+    let Some(json) = optional_json(value, name)? else {
+        return Ok(None);
+    };
+    let fields = json
+        .fields(name)
+        .and_then(|f| f.only(keys))
+        .map_err(invalid_argument)?;
+    read(fields).map(Some)
+}
+
+/// An optional integer field of an options object, from 0 to `max`.
+pub fn integer_field(f: &Fields<'_>, key: &'static str, max: u64) -> Result<Option<u64>, JsValue> {
+    f.number(key)
+        .map_err(invalid_argument)?
+        .map(|n| whole(n, key, max))
+        .transpose()
 }
 
 /// [`json`], or `None` for `undefined`/`null`.

@@ -29,22 +29,15 @@ impl Identity {
     pub fn generate(
         #[wasm_bindgen(unchecked_param_type = "IdentityOptions | undefined")] options: JsValue,
     ) -> Result<Identity, JsValue> {
-        let (mut seed, mut now_ms) = (None, 0);
-        if let Some(json) = args::optional_json(&options, "options")? {
-            let f = json
-                .fields("options")
-                .and_then(|f| f.only(&["seed", "nowMs"]))
-                .map_err(invalid_argument)?;
-            let number = |key| f.number(key).map_err(invalid_argument);
-            seed = number("seed")?
-                .map(|s| args::whole(s, "options.seed", u64::MAX))
-                .transpose()?;
-            if let Some(t) = number("nowMs")? {
-                now_ms = args::whole(t, "options.nowMs", u64::MAX)?;
-            }
-        }
+        let (seed, now_ms) = args::with_options(&options, "options", &["seed", "nowMs"], |f| {
+            Ok((
+                args::integer_field(&f, "seed", u64::MAX)?,
+                args::integer_field(&f, "nowMs", u64::MAX)?,
+            ))
+        })?
+        .unwrap_or_default();
         let mut rng = rng_for(seed)?;
-        let account = Account::new(&mut rng, now_ms);
+        let account = Account::new(&mut rng, now_ms.unwrap_or(0));
         Ok(Identity { account, rng })
     }
 

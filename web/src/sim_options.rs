@@ -9,7 +9,7 @@ use cipherflow_core::flow::trace::TraceMode;
 use cipherflow_core::json_fields::Fields;
 use wasm_bindgen::JsValue;
 
-use crate::args::{self, whole};
+use crate::args;
 use crate::error::{ErrorCode, cipherflow_error, invalid_argument};
 
 const SIMULATION_KEYS: [&str; 7] = [
@@ -32,10 +32,7 @@ const INTEGRITY_KEYS: [&str; 5] = [
 
 /// An integer option: absent gives `default`.
 fn integer_or(f: &Fields<'_>, key: &'static str, default: u64) -> Result<u64, JsValue> {
-    match f.number(key).map_err(invalid_argument)? {
-        Some(n) => whole(n, key, u64::MAX),
-        None => Ok(default),
-    }
+    Ok(args::integer_field(f, key, u64::MAX)?.unwrap_or(default))
 }
 
 /// The simulation options (`undefined` gives the defaults).
@@ -49,11 +46,7 @@ pub fn simulation_config(value: &JsValue) -> Result<SimConfig, JsValue> {
         .and_then(|f| f.only(&SIMULATION_KEYS))
         .map_err(invalid_argument)?;
     let retention_days = integer_or(&f, "retentionDays", 30)?;
-    let history_limit = f
-        .number("historyLimit")
-        .map_err(invalid_argument)?
-        .map(|n| whole(n, "historyLimit", u64::from(u32::MAX)))
-        .transpose()?
+    let history_limit = args::integer_field(&f, "historyLimit", u64::from(u32::MAX))?
         .map(|n| usize::try_from(n).unwrap_or(usize::MAX));
     let trace = match f.value("trace").map(|v| v.as_str()) {
         None => defaults.trace,

@@ -19,13 +19,9 @@ use crate::trace_io;
 
 type Shared = Rc<RefCell<CoreSimulation>>;
 
-/// The most simulation steps one call (`settle`, `advance`, `run`) may run.
-/// Faults at probability 1 can feed themselves (every replay draws a receipt
-/// that is replayed...), and a message dropped forever is retransmitted
-/// throughout a clock move of any length; without a budget such a call would
-/// grow memory until wasm traps. With it, the call stops, throws
-/// `WORK_LIMIT`, and leaves a consistent simulation that can go on (for
-/// example after lowering the faults).
+/// The most simulation steps one call (`settle`, `advance`, `run`) may run;
+/// beyond it the call throws `WORK_LIMIT` and the simulation can go on (see
+/// `Simulation::settle_within` in the core for why a call can run away).
 pub const STEP_BUDGET: usize = 100_000;
 
 fn work_limit(what: &str) -> JsValue {
@@ -35,19 +31,6 @@ fn work_limit(what: &str) -> JsValue {
             "{what} stopped after {STEP_BUDGET} steps: lower the fault probabilities or move the clock in smaller steps"
         ),
     )
-}
-
-/// Runs everything due up to `horizon_ms` from now, within the step budget.
-fn run_within_budget(
-    sim: &mut CoreSimulation,
-    horizon_ms: u64,
-    what: &str,
-) -> Result<usize, JsValue> {
-    let ran = sim.run(STEP_BUDGET, horizon_ms);
-    if ran >= STEP_BUDGET && sim.run(1, horizon_ms) > 0 {
-        return Err(work_limit(what));
-    }
-    Ok(ran)
 }
 
 fn borrow(sim: &Shared) -> Result<std::cell::RefMut<'_, CoreSimulation>, JsValue> {
@@ -316,30 +299,18 @@ impl Simulation {
         #[wasm_bindgen(unchecked_param_type = "number")] ms: JsValue,
     ) -> Result<(), JsValue> {
         let ms = args::integer(&ms, "ms", u64::MAX)?;
-        let mut sim = borrow(&self.sim)?;
-        let target = sim.now_ms().saturating_add(ms);
-        run_within_budget(&mut sim, ms, "advance")?;
-        // Everything due by `target` has run: this moves the clock and purges.
-        let rest = target.saturating_sub(sim.now_ms());
-        sim.advance(rest);
+        borrow(&self.sim)?
+            .advance_within(ms, STEP_BUDGET)
+            .map_err(|_| work_limit("advance"))?;
         Ok(())
     }
 
     /// Runs until nothing is due within a minute. Returns how many actions ran.
     pub fn settle(&self) -> Result<u32, JsValue> {
-        let mut sim = borrow(&self.sim)?;
-        // As the core's settle: until nothing is due within a minute.
-        let mut total = 0;
-        loop {
-            let ran = run_within_budget(&mut sim, 60_000, "settle")?;
-            total += ran;
-            if ran == 0 {
-                return Ok(u32::try_from(total).unwrap_or(u32::MAX));
-            }
-            if total >= STEP_BUDGET {
-                return Err(work_limit("settle"));
-            }
-        }
+        let ran = borrow(&self.sim)?
+            .settle_within(STEP_BUDGET)
+            .map_err(|_| work_limit("settle"))?;
+        Ok(u32::try_from(ran).unwrap_or(u32::MAX))
     }
 
     /// Virtual time, ms since the Unix epoch.
@@ -363,17 +334,13 @@ impl Simulation {
         &self,
         #[wasm_bindgen(unchecked_param_type = "SnapshotOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let mut list_limit = PaneOptions::default().list_limit;
-        if let Some(json) = args::optional_json(&options, "options")? {
-            let f = json
-                .fields("options")
-                .and_then(|f| f.only(&["listLimit"]))
-                .map_err(invalid_argument)?;
-            if let Some(n) = f.number("listLimit").map_err(invalid_argument)? {
-                let n = args::whole(n, "options.listLimit", u64::from(u32::MAX))?;
-                list_limit = usize::try_from(n).unwrap_or(usize::MAX);
-            }
-        }
+        let list_limit = args::with_options(&options, "options", &["listLimit"], |f| {
+            args::integer_field(&f, "listLimit", u64::from(u32::MAX))
+        })?
+        .flatten()
+        .map_or(PaneOptions::default().list_limit, |n| {
+            usize::try_from(n).unwrap_or(usize::MAX)
+        });
         let sim = borrow(&self.sim)?;
         output::plain(&Panes::of(&sim, PaneOptions { list_limit }))
     }

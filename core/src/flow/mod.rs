@@ -28,4 +28,4 @@ pub mod trace_proof;
 pub mod transport;
 pub mod webhook;
 
-pub use sim::{BusinessHandle, DeliveryStats, SimConfig, SimError, Simulation};
+pub use sim::{BusinessHandle, DeliveryStats, SimConfig, SimError, Simulation, StepBudgetExceeded};

@@ -469,30 +469,72 @@ impl Simulation {
     /// Moves the clock forward by `ms`, running everything due on the way and
     /// purging what expires.
     pub fn advance(&mut self, ms: u64) {
+        // Without a budget the loop cannot stop early.
+        let _ = self.advance_within(ms, usize::MAX);
+    }
+
+    /// [`Simulation::advance`], running at most `max_steps` actions. When more
+    /// are due it stops (the clock at the last action run) and says so; the
+    /// simulation stays consistent and can go on. A message dropped forever is
+    /// retransmitted hourly, so an unbounded advance over centuries would run
+    /// millions of steps.
+    pub fn advance_within(
+        &mut self,
+        ms: u64,
+        max_steps: usize,
+    ) -> Result<usize, StepBudgetExceeded> {
         let target = self.now_ms.saturating_add(ms);
+        let mut steps = 0;
         while let Some(Reverse(next)) = self.queue.peek() {
             if next.at_ms > target {
                 break;
             }
+            if steps == max_steps {
+                return Err(StepBudgetExceeded(max_steps));
+            }
             self.step();
+            steps += 1;
         }
         self.now_ms = target;
         self.purge_expired();
+        Ok(steps)
     }
 
     /// Runs until no action is due within a minute: lets in-flight messages,
     /// receipts and quick retransmissions settle.
     pub fn settle(&mut self) -> usize {
+        self.settle_within(usize::MAX).unwrap_or(usize::MAX)
+    }
+
+    /// [`Simulation::settle`], running at most `max_steps` actions. Faults at
+    /// probability 1 can feed themselves (every replay draws a receipt that is
+    /// replayed again), so an unbounded settle might never return.
+    pub fn settle_within(&mut self, max_steps: usize) -> Result<usize, StepBudgetExceeded> {
         let mut total = 0;
         loop {
-            let n = self.run(100_000, 60_000);
+            let n = self.run((max_steps - total).min(100_000), 60_000);
             total += n;
             if n == 0 {
-                return total;
+                return Ok(total);
+            }
+            if total == max_steps {
+                let now = self.now_ms;
+                return match self.queue.peek() {
+                    Some(Reverse(next)) if next.at_ms <= now.saturating_add(60_000) => {
+                        Err(StepBudgetExceeded(max_steps))
+                    }
+                    _ => Ok(total),
+                };
             }
         }
     }
 }
+
+/// A bounded command ([`Simulation::settle_within`],
+/// [`Simulation::advance_within`]) had more to run than its step budget.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("stopped after {0} steps with more still due")]
+pub struct StepBudgetExceeded(pub usize);
 
 /// The wait after attempt `attempt` (1 = the first send): 2 s, 4 s, 8 s, ...
 /// up to an hour.
