@@ -12,7 +12,8 @@
 //!
 //! Each size runs in a child process so its peak memory (VmHWM) is its own.
 //! `cargo bench -p cipherflow-core --bench flow_scale -- --test` is a smoke run
-//! (2,000 messages among 200 consumers).
+//! (2,000 messages among 200 consumers). With `CIPHERFLOW_BENCH_JSON=path` the
+//! rows are also written to that path as JSON, for `scripts/bench.sh`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -139,6 +140,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|---|---|---|---|---|");
     let mut first: Option<(f64, f64)> = None;
+    let mut rows = Vec::new();
     for (messages, consumers) in sizes {
         let out = Command::new(&exe)
             .args(["--child", &messages.to_string(), &consumers.to_string()])
@@ -164,5 +166,25 @@ fn main() {
             f[6],
             f[7]
         );
+        rows.push(serde_json::json!({
+            "messages": messages,
+            "consumers": consumers,
+            "msgs_per_s": rate,
+            "run_s": secs,
+            "setup_s": f[4].parse::<f64>().unwrap(),
+            "peak_rss_mb": peak_mb,
+            "peak_stored_messages": f[6].parse::<u64>().unwrap(),
+            "trace_events": f[7].parse::<u64>().unwrap(),
+        }));
+    }
+    if let Ok(path) = std::env::var("CIPHERFLOW_BENCH_JSON") {
+        let doc = serde_json::json!({
+            "smoke": smoke,
+            "businesses": BUSINESSES,
+            "span_days": SPAN_DAYS,
+            "rows": rows,
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        println!("rows written to {path}");
     }
 }

@@ -34,6 +34,11 @@
 //!
 //! `cargo bench -p cipherflow-core -- --test` is criterion's smoke mode: every
 //! benchmark runs once on 100 messages, and so does a one-round summary.
+//!
+//! Two environment variables serve `scripts/bench.sh`:
+//! `CIPHERFLOW_BENCH_JSON=path` also writes the summary, every round's rate of
+//! both contenders, as JSON to that path; `CIPHERFLOW_BENCH_SUMMARY_ONLY=1`
+//! skips the criterion pass and runs the summary alone.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -429,15 +434,21 @@ fn median(mut samples: Vec<f64>) -> f64 {
     }
 }
 
-/// Median operations per second of `row` for both contenders, measured in
-/// `rounds` interleaved rounds of `runs` runs each, alternating who goes first.
+/// Every round's operations per second of one row, for both contenders.
+struct Rates {
+    ours: Vec<f64>,
+    theirs: Vec<f64>,
+}
+
+/// Operations per second of `row` for both contenders, measured in `rounds`
+/// interleaved rounds of `runs` runs each, alternating who goes first.
 fn interleaved<A: Contender, B: Contender>(
     a: &mut A,
     b: &mut B,
     row: Row,
     rounds: usize,
     runs: u64,
-) -> (f64, f64) {
+) -> Rates {
     let ops = (row.ops() as u64 * runs) as f64;
     let mut a_rates = Vec::with_capacity(rounds);
     let mut b_rates = Vec::with_capacity(rounds);
@@ -451,7 +462,10 @@ fn interleaved<A: Contender, B: Contender>(
             a_rates.push(rate(row.run(a, runs)));
         }
     }
-    (median(a_rates), median(b_rates))
+    Rates {
+        ours: a_rates,
+        theirs: b_rates,
+    }
 }
 
 /// DH ratchet half-steps per alternating turn, counted by cipherflow itself.
@@ -475,32 +489,38 @@ fn summary(contenders: &mut Contenders, smoke: bool) {
         vodozemac: vz,
         vodozemac_signed: vz_signed,
     } = contenders;
+    // (id, label, unit, baseline, rates)
     let rows = [
         (
+            "setup",
             "1 session setup",
             "setups/s",
             "vodozemac",
             interleaved(cf, vz, Row::Setup, rounds(9), runs(100)),
         ),
         (
+            "setup_signed",
             "1 session setup",
             "setups/s",
             "vodozemac+ed25519",
             interleaved(cf, vz_signed, Row::Setup, rounds(9), runs(100)),
         ),
         (
+            "one_way",
             "2 one way",
             "msgs/s",
             "vodozemac",
             interleaved(cf, vz, Row::OneWay { messages }, rounds(9), 1),
         ),
         (
+            "alternating",
             "3 alternating",
             "msgs/s",
             "vodozemac",
             interleaved(cf, vz, Row::Alternating { messages }, rounds(5), 1),
         ),
         (
+            "sealed_pickle",
             "4 sealed pickle",
             "round trips/s",
             "vodozemac",
@@ -519,7 +539,8 @@ fn summary(contenders: &mut Contenders, smoke: bool) {
         "{:<18} {:<14} {:>13} {:>19} {:>18} {:>7}",
         "row", "unit", "cipherflow", "against", "its rate", "ratio"
     );
-    for (row, unit, against, (ours, theirs)) in rows {
+    for (_, row, unit, against, rates) in &rows {
+        let (ours, theirs) = (median(rates.ours.clone()), median(rates.theirs.clone()));
         println!(
             "{row:<18} {unit:<14} {ours:>13.0} {against:>19} {theirs:>18.0} {:>7.3}",
             ours / theirs
@@ -530,6 +551,31 @@ fn summary(contenders: &mut Contenders, smoke: bool) {
     );
     println!();
     let steps = cipherflow_steps_per_turn(cf, if smoke { 10 } else { 1000 });
+    if let Ok(path) = std::env::var("CIPHERFLOW_BENCH_JSON") {
+        let rows: Vec<_> = rows
+            .iter()
+            .map(|(id, label, unit, against, rates)| {
+                let mut by_contender = serde_json::Map::new();
+                by_contender.insert("cipherflow".into(), rates.ours.clone().into());
+                by_contender.insert((*against).into(), rates.theirs.clone().into());
+                serde_json::json!({
+                    "id": id,
+                    "label": label,
+                    "unit": unit,
+                    "baseline": against,
+                    "rates": by_contender,
+                })
+            })
+            .collect();
+        let doc = serde_json::json!({
+            "smoke": smoke,
+            "messages": messages,
+            "dh_ratchet_half_steps_per_turn": steps,
+            "rows": rows,
+        });
+        std::fs::write(&path, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+        println!("summary written to {path}");
+    }
     println!(
         "cipherflow X25519 work per alternating turn: sender 1 key generation + 1 DH \
          (sending half-step), receiver 1 DH (receiving half-step) = 2 DH + 1 keygen; \
@@ -555,6 +601,11 @@ fn main() {
         vodozemac: Vodozemac::new(false),
         vodozemac_signed: Vodozemac::new(true),
     };
+    let summary_only = std::env::var_os("CIPHERFLOW_BENCH_SUMMARY_ONLY").is_some_and(|v| v == "1");
+    if summary_only && !listing {
+        summary(&mut contenders, smoke);
+        return;
+    }
     let mut c = Criterion::default().without_plots().configure_from_args();
     bench_row(&mut c, &mut contenders, "1_session_setup", Row::Setup);
     bench_row(
