@@ -1,10 +1,12 @@
 // Size table: every figure gzipped with zlib level 9, as tests/node/size.test.mjs
 // measures our budget.
 //
-//   node bench/size.mjs --app DIR --dist DIR --work DIR --out FILE
+//   node bench/size.mjs --app DIR --dist DIR --work DIR --out FILE [--named WASM]
 //
 // - cipherflow npm wasm: web/cipherflow_web_bg.wasm of the installed package
-//   (and its JS glue beside it, for completeness);
+//   (and its JS glue beside it, for completeness); with --named, the same
+//   module optimized with its names kept (wasm-opt -Oz -g), to say where its
+//   bytes go (bench/wasm-breakdown.mjs);
 // - cipherflow app wasm: DIST/*.wasm of `trunk build --release`, if built;
 // - vodozemac wasm: a known figure, stated, not measured;
 // - @matrix-org/matrix-sdk-crypto-wasm: the .wasm its npm package ships;
@@ -18,9 +20,16 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
+import { breakdown } from "./wasm-breakdown.mjs";
 
 const { values: opt } = parseArgs({
-  options: { app: { type: "string" }, dist: { type: "string" }, work: { type: "string" }, out: { type: "string" } },
+  options: {
+    app: { type: "string" },
+    dist: { type: "string" },
+    work: { type: "string" },
+    out: { type: "string" },
+    named: { type: "string" },
+  },
 });
 if (!opt.app || !opt.dist || !opt.work || !opt.out) throw new Error("usage: size.mjs --app DIR --dist DIR --work DIR --out FILE");
 
@@ -37,21 +46,23 @@ const app = createRequire(join(resolve(opt.app), "index.js"));
 const cfDir = packageDir(app, "cipherflow");
 rows.push({
   id: "cipherflow_npm",
-  what: "cipherflow npm package: web/cipherflow_web_bg.wasm",
+  what: "web/cipherflow_web_bg.wasm",
   version: app("cipherflow/package.json").version,
   ...measure(join(cfDir, "web/cipherflow_web_bg.wasm")),
   glue: measure(join(cfDir, "web/cipherflow_web.js")),
+  // Where its bytes go, from the same module built with its names kept.
+  breakdown: opt.named ? breakdown(readFileSync(opt.named)) : undefined,
 });
 
 const dist = resolve(opt.dist);
 const appWasm = existsSync(dist) ? readdirSync(dist).filter((f) => f.endsWith(".wasm")) : [];
 rows.push(
   appWasm.length === 1
-    ? { id: "cipherflow_app", what: `cipherflow app (trunk build --release): dist/${appWasm[0]}`, ...measure(join(dist, appWasm[0])) }
-    : { id: "cipherflow_app", what: "cipherflow app (trunk build --release): dist/*.wasm", missing: appWasm.length ? `${appWasm.length} wasm files in dist/` : "not built" },
+    ? { id: "cipherflow_app", what: `dist/${appWasm[0]} (trunk build --release)`, ...measure(join(dist, appWasm[0])) }
+    : { id: "cipherflow_app", what: "dist/*.wasm (trunk build --release)", missing: appWasm.length ? `${appWasm.length} wasm files in dist/` : "not built" },
 );
 
-rows.push({ id: "vodozemac", what: "vodozemac wasm", known: "~262 KB gzipped, known figure (not measured here)", gzip: 262 * 1024 });
+rows.push({ id: "vodozemac", what: "its wasm", known: "~262 KB gzipped, known figure (not measured here)", gzip: 262 * 1024 });
 
 // Its exports map hides package.json: found by path, as npm installed it.
 const mx = join(import.meta.dirname, "node_modules/@matrix-org/matrix-sdk-crypto-wasm");
@@ -59,7 +70,7 @@ const mxWasm = readdirSync(join(mx, "pkg")).filter((f) => f.endsWith(".wasm"));
 if (mxWasm.length !== 1) throw new Error(`expected one .wasm in ${mx}/pkg, found ${mxWasm.length}`);
 rows.push({
   id: "matrix_sdk_crypto_wasm",
-  what: `@matrix-org/matrix-sdk-crypto-wasm: pkg/${mxWasm[0]}`,
+  what: `pkg/${mxWasm[0]}`,
   version: JSON.parse(readFileSync(join(mx, "package.json"), "utf8")).version,
   ...measure(join(mx, "pkg", mxWasm[0])),
 });
@@ -87,7 +98,7 @@ const share = (pattern) =>
     .reduce((sum, [, v]) => sum + v.bytesInOutput, 0);
 rows.push({
   id: "lspt",
-  what: "libsignal-protocol-typescript: esbuild --bundle --minify of its exports, dependencies included",
+  what: "esbuild --bundle --minify of all it exports, dependencies included",
   version: benchRequire("@privacyresearch/libsignal-protocol-typescript/package.json").version,
   ...measure(outfile),
   curveRawShare: share("curve25519-typescript"),

@@ -3,13 +3,13 @@
 #
 #   scripts/bench.sh            the full run (about 25 minutes on 2 cores)
 #   scripts/bench.sh --smoke    one tiny iteration of each suite (a test that the
-#                               benchmarks still run, not a measurement); writes
-#                               target/bench/RESULTS.smoke.md and leaves
-#                               bench/RESULTS.md alone
+#                               benchmarks still run, not a measurement); works in
+#                               target/bench/smoke/, writes its RESULTS.md there
+#                               and leaves bench/RESULTS.md alone
 #
 # Steps, one line each, then "bench: N passed, N failed"; a failing step's log
-# tail is printed, its full log is in target/bench/logs/<step>.log, and the
-# script exits non-zero:
+# tail is printed, its full log is in target/bench/logs/<step>.log (smoke:
+# target/bench/smoke/logs/), and the script exits non-zero:
 #   deps      npm ci of bench/ from bench/package-lock.json (skipped when done)
 #   npm       scripts/build-npm.sh, and the packed tarball installed into
 #             target/bench/app as a user would install it
@@ -21,7 +21,8 @@
 #             in headless Chromium
 #   app       the Yew app's release wasm (trunk build --release) when dist/ has
 #             none; skipped in smoke mode (the size table then says "not built")
-#   size      bench/size.mjs: the gzipped size table
+#   size      bench/size.mjs: the gzipped size table, and where the npm wasm's
+#             bytes go (bench/wasm-breakdown.mjs)
 #   report    bench/report.mjs: the results file, from target/bench/*.json
 #
 # Env knobs: CIPHERFLOW_BENCH_LOCK=FILE runs each heavy step under `flock FILE`
@@ -40,7 +41,9 @@ for a in "$@"; do
   esac
 done
 
+# A smoke run works in its own folder, so it never spoils a full run's files.
 OUT="$ROOT/target/bench"
+[ "$SMOKE" = 1 ] && OUT="$ROOT/target/bench/smoke"
 LOGS="$OUT/logs"
 rm -rf "$OUT"/*.json "$LOGS"
 mkdir -p "$LOGS"
@@ -49,7 +52,7 @@ LOCK="${CIPHERFLOW_BENCH_LOCK:-}"
 heavy() { if [ -n "$LOCK" ]; then flock "$LOCK" "$@"; else "$@"; fi; }
 
 if [ "$SMOKE" = 1 ]; then
-  RESULTS="$OUT/RESULTS.smoke.md"
+  RESULTS="$OUT/RESULTS.md"
   CRITERION_ARGS=(-- --test)          # criterion's smoke mode: every benchmark once
   JS_ARGS=(--setups 2 --messages 20 --slow-setups 1 --slow-messages 4 --rounds 1)
 else
@@ -111,7 +114,14 @@ step_app() {
 }
 
 step_size() {
-  node bench/size.mjs --app "$APP" --dist "$ROOT/dist" --work "$OUT/size" --out "$OUT/size.json"
+  # The npm wasm once more with its symbol names kept (build-npm.sh strips
+  # them), for the table of where its bytes go.
+  local named="$OUT/size/named"
+  rm -rf "$named" && mkdir -p "$named"
+  # shellcheck disable=SC2016
+  heavy scripts/wasm-env bash -c 'wasm-bindgen --target web --out-dir "$1" "$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/cipherflow_web.wasm" &&
+    wasm-opt -Oz -g "$1/cipherflow_web_bg.wasm" -o "$1/named.wasm"' _ "$named" || return 1
+  node bench/size.mjs --app "$APP" --dist "$ROOT/dist" --work "$OUT/size" --out "$OUT/size.json" --named "$named/named.wasm"
 }
 
 step_report() {

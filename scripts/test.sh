@@ -5,7 +5,7 @@
 # full output of each suite is in target/test-logs/<suite>.log, and the tail of a
 # failing suite's log is printed. Exits non-zero if any suite fails.
 #
-# Run a subset with: scripts/test.sh fmt clippy native wasm npm browser
+# Run a subset with: scripts/test.sh fmt clippy native wasm npm browser bench
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -29,6 +29,8 @@ suite_wasm()    { scripts/wasm-env cargo test --locked --target wasm32-unknown-u
 suite_npm()     { bash scripts/build-npm.sh && node --test tests/node/ && bash tests/node/typecheck.sh; }
 # The Trunk-built app, served on 127.0.0.1 and driven in headless Chromium.
 suite_browser() { scripts/wasm-env trunk build --release --locked && node --test tests/browser/; }
+# The benchmarks' smoke mode: one tiny iteration of every benchmark suite, so they cannot rot.
+suite_bench()   { CIPHERFLOW_SKIP_SETUP=1 bash scripts/bench.sh --smoke; }
 
 # One word of detail per suite: how many tests ran, read from the runner's own summary.
 count() {
@@ -41,7 +43,7 @@ count() {
   echo "clean"
 }
 
-ALL=(fmt clippy native wasm npm browser)
+ALL=(fmt clippy native wasm npm browser bench)
 SUITES=("${@:-${ALL[@]}}")
 passed=0 failed=0
 for s in "${SUITES[@]}"; do
