@@ -1,41 +1,151 @@
-//! The root component. For now it shows the walking skeleton's one real
-//! operation, run by the core when the page loads.
+//! The root: reads the link, holds the state (`use_reducer`), shares it by
+//! context, keeps the URL in step, runs auto-play, and lays out the panes.
 
-use cipherflow_core::sealed_exchange::SealedExchange;
+use std::rc::Rc;
+
+use cipherflow_core::flow::journey::Party;
+use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
-use crate::components::exchange_card::ExchangeCard;
-use crate::entropy::platform_rng;
+use crate::components::business_pane::BusinessPane;
+use crate::components::cloud_pane::CloudPane;
+use crate::components::consumer_pane::ConsumerPane;
+use crate::components::controls::Controls;
+use crate::components::hop::Hop;
+use crate::components::inspector::Inspector;
+use crate::components::journey_bar::JourneyBar;
+use crate::components::lesson_panel::LessonPanel;
+use crate::components::matrix::Matrix;
+use crate::components::presets::Presets;
+use crate::components::trace_io::TraceIo;
+use crate::components::transport_pane::TransportPane;
+use crate::entropy::fresh_seed;
+use crate::model::lesson::{Spot, lesson};
+use crate::model::link::{self, Start};
+use crate::state::{Action, Demo, DemoContext, Pane, SPEEDS};
 
-/// The plaintext the page seals on every run.
-pub const DEMO_PLAINTEXT: &str = "Hello from the consumer's phone";
-
-fn run_exchange() -> Result<SealedExchange, String> {
-    let mut rng = platform_rng()?;
-    SealedExchange::run(&mut rng, DEMO_PLAINTEXT).map_err(|e| e.to_string())
+fn initial() -> Result<Demo, String> {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    let (link, errors) = link::parse(&search);
+    let notices = errors.iter().map(ToString::to_string).collect();
+    Demo::from_link(link, fresh_seed(), notices)
 }
 
-/// The whole page.
+/// The page.
 #[function_component(App)]
 pub fn app() -> Html {
-    let outcome = use_state(run_exchange);
-    let rerun = {
-        let outcome = outcome.clone();
-        Callback::from(move |_| outcome.set(run_exchange()))
+    let init = use_memo((), |_| initial());
+    match &*init {
+        Ok(demo) => html! { <Root initial={Rc::new(demo.clone())} /> },
+        Err(e) => {
+            html! { <main><p class="report bad" role="alert">{ format!("The simulation could not start: {e}") }</p></main> }
+        }
+    }
+}
+
+#[derive(Properties)]
+struct RootProps {
+    initial: Rc<Demo>,
+}
+
+impl PartialEq for RootProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.initial, &other.initial)
+    }
+}
+
+#[function_component(Root)]
+fn root(props: &RootProps) -> Html {
+    let initial = props.initial.clone();
+    let demo = use_reducer_eq(move || (*initial).clone());
+
+    // The URL always reproduces what is on screen.
+    let url = demo.link();
+    use_effect_with(url, |url| {
+        if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+        }
+    });
+    // Auto-play: one step per tick.
+    {
+        let demo = demo.clone();
+        use_effect_with((demo.playing, demo.speed), move |(playing, speed)| {
+            let interval = playing.then(|| {
+                let per_second = SPEEDS.get(*speed).copied().unwrap_or(1).max(1);
+                Interval::new(1_000 / per_second, move || demo.dispatch(Action::Tick))
+            });
+            move || drop(interval)
+        });
+    }
+    // Mark the first complete render, for the render-time benchmark.
+    use_effect_with((), |_| {
+        if let Some(body) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.body())
+        {
+            let now = web_sys::window()
+                .and_then(|w| w.performance())
+                .map_or(0.0, |p| p.now());
+            let _ = body.set_attribute("data-rendered-ms", &format!("{}", now as u64));
+        }
+    });
+
+    let spots: &[Spot] = match demo.start {
+        Start::Lesson(k) => lesson().get(k).map_or(&[], |s| s.spots),
+        _ => &[],
     };
+    let focus = |s: Spot| spots.contains(&s);
+    let tab = demo.tab;
+    let tabs = Pane::ALL.iter().map(|&p| {
+        let demo = demo.clone();
+        let onclick = Callback::from(move |_: MouseEvent| demo.dispatch(Action::Tab(p)));
+        html! {
+            <button role="tab" id={format!("tab-{}", p.id())} aria-selected={(p == tab).to_string()} aria-controls={p.id()}
+                class={classes!(p.class(), (p == tab).then_some("on"))} {onclick}>{ p.title() }</button>
+        }
+    });
     html! {
-        <>
+        <ContextProvider<DemoContext> context={demo.clone()}>
             <header class="site">
-                <h1>{ "cipherflow" }</h1>
-                <p>{ "Real cryptography, computed in your browser by Rust compiled to WebAssembly." }</p>
+                <div>
+                    <h1>{ "cipherflow" }</h1>
+                    <p>{ "A WhatsApp message to a business on Meta's Cloud API, on real bytes: X3DH and the Double Ratchet over X25519, \
+                          HKDF-SHA256 and ChaCha20-Poly1305, computed in your browser." }</p>
+                </div>
+                <p class="honest small">{ "Consumer ↔ Cloud API: Signal end-to-end encryption. Cloud API → business: plaintext over HTTPS, \
+                    because the Cloud API decrypts on the business's behalf." }</p>
             </header>
             <main>
-                <ExchangeCard outcome={(*outcome).clone()} plaintext={DEMO_PLAINTEXT} on_rerun={rerun} />
-                <p class="note">
-                    { "This page is the project's walking skeleton. The four-pane WhatsApp Cloud API \
-                       simulation (consumer, transport, Cloud API, business) is not built yet." }
+                <Presets />
+                <LessonPanel />
+                <Controls />
+                <p class="status" role="status" aria-live="polite" id="status">
+                    { match &demo.status {
+                        Some(Ok(s)) => html! { <span class="ok">{ s }</span> },
+                        Some(Err(e)) => html! { <span class="bad">{ format!("Refused: {e}") }</span> },
+                        None => html! { <span class="muted">{ format!("Seed {}: same seed and same actions, same bytes.", demo.world.borrow().seed) }</span> },
+                    } }
                 </p>
+                { for demo.notices.iter().map(|n| html! { <p class="report bad" role="alert">{ n }</p> }) }
+                <JourneyBar />
+                <div class="tabs" role="tablist" aria-label="Parties">{ for tabs }</div>
+                <div class="panes">
+                    <ConsumerPane focus={focus(Spot::Consumer)} active={tab == Pane::Consumer} />
+                    <Hop left={Party::Consumer} right={Party::Transport} />
+                    <TransportPane focus={focus(Spot::Transport)} active={tab == Pane::Transport} />
+                    <Hop left={Party::Transport} right={Party::CloudApi} />
+                    <CloudPane focus={focus(Spot::CloudApi)} active={tab == Pane::CloudApi} />
+                    <Hop left={Party::CloudApi} right={Party::Business} />
+                    <BusinessPane focus={focus(Spot::Business)} active={tab == Pane::Business} />
+                </div>
+                <div class="lower">
+                    <Inspector focus={focus(Spot::Inspector)} />
+                    <Matrix focus={focus(Spot::Matrix)} />
+                    <TraceIo />
+                </div>
             </main>
-        </>
+        </ContextProvider<DemoContext>>
     }
 }

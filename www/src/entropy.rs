@@ -1,11 +1,11 @@
-//! Seeds the core's injected RNG from the browser's `crypto.getRandomValues`.
+//! A seed for a new visit, from the browser's `crypto.getRandomValues`.
 
-use rand_chacha::ChaCha20Rng;
-use rand_core::SeedableRng;
-
-/// A ChaCha20 CSPRNG seeded from platform entropy, or the error text to show.
-pub fn platform_rng() -> Result<ChaCha20Rng, String> {
-    let mut seed = [0u8; 32];
-    getrandom::fill(&mut seed).map_err(|e| format!("no secure randomness available: {e}"))?;
-    Ok(ChaCha20Rng::from_seed(seed))
+/// A random seed below one million (short enough to read out in a workshop),
+/// or 1 if the platform has no randomness.
+pub fn fresh_seed() -> u64 {
+    let mut bytes = [0u8; 8];
+    match getrandom::fill(&mut bytes) {
+        Ok(()) => u64::from_le_bytes(bytes) % 1_000_000,
+        Err(_) => 1,
+    }
 }

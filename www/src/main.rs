@@ -1,9 +1,13 @@
-//! The cipherflow browser app, built by Trunk. It is a view of what
-//! `cipherflow-core` computes; it computes nothing of its own.
+//! The cipherflow browser app, built by Trunk: one pane per party of the
+//! WhatsApp Cloud API message flow. It is a view of what `cipherflow-core`
+//! computes: the simulation, the trace, the journeys and the proof all come
+//! from the core; the page only chooses what to show.
 
 mod app;
 mod components;
 mod entropy;
+mod model;
+mod state;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -16,6 +16,7 @@ pub mod graph_api;
 pub mod http;
 pub mod ids;
 pub mod integrity;
+pub mod journey;
 pub mod ledger;
 pub mod panes;
 pub mod phone;

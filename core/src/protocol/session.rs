@@ -187,6 +187,17 @@ impl Session {
         )
     }
 
+    /// Fingerprints of the ratchet's secret keys, for a workshop inspector:
+    /// the two ends of a session show the same root key fingerprint.
+    pub fn secret_fingerprints(&self) -> crate::protocol::ratchet::SecretFingerprints {
+        self.ratchet.secret_fingerprints()
+    }
+
+    /// The responder's signed and one-time prekey ids that X3DH used.
+    pub fn prekey_ids(&self) -> (PreKeyId, Option<PreKeyId>) {
+        self.prekey_ids
+    }
+
     /// Counters and public keys for display.
     pub fn snapshot(&self) -> SessionSnapshot {
         SessionSnapshot {

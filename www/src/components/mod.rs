@@ -1,3 +1,17 @@
-//! One component per file.
+//! One component per file, as in Yew's function_todomvc.
 
-pub mod exchange_card;
+pub mod business_pane;
+pub mod cloud_pane;
+pub mod consumer_pane;
+pub mod controls;
+pub mod format;
+pub mod hop;
+pub mod inspector;
+pub mod journey_bar;
+pub mod lesson_panel;
+pub mod matrix;
+pub mod message_item;
+pub mod pane_frame;
+pub mod presets;
+pub mod trace_io;
+pub mod transport_pane;

@@ -165,6 +165,23 @@ impl DoubleRatchet {
         }
     }
 
+    /// Fingerprints of RK, CKs and CKr (see [`super::secret_fingerprint`]):
+    /// a one-way 32-bit hash each, never the keys.
+    pub fn secret_fingerprints(&self) -> super::SecretFingerprints {
+        use super::secret_fingerprint::{CHAIN_LABEL, ROOT_LABEL, secret_fingerprint};
+        super::SecretFingerprints {
+            root_key: secret_fingerprint(ROOT_LABEL, self.root_key.as_bytes()),
+            sending_chain: self
+                .sending
+                .as_ref()
+                .map(|c| secret_fingerprint(CHAIN_LABEL, c.as_bytes())),
+            receiving_chain: self
+                .receiving
+                .as_ref()
+                .map(|r| secret_fingerprint(CHAIN_LABEL, r.chain.as_bytes())),
+        }
+    }
+
     /// RatchetEncrypt (§3.4). If the sending chain is inactive, first takes the
     /// sending half of a DH ratchet step with a fresh key pair from `rng`.
     pub fn encrypt(

@@ -6,9 +6,13 @@ mod chain_key;
 mod double_ratchet;
 mod message_key;
 mod root_key;
+mod secret_fingerprint;
 mod skipped_keys;
 
 pub use double_ratchet::{DoubleRatchet, MAX_PREVIOUS_CHAINS, RatchetError, RatchetSnapshot};
 pub(crate) use double_ratchet::{PickledKey, RatchetPickle};
 pub(crate) use root_key::RootKey;
+pub use secret_fingerprint::{
+    FINGERPRINT_BYTES, FINGERPRINT_DOMAIN, SecretFingerprints, secret_fingerprint,
+};
 pub use skipped_keys::{MAX_SKIP, MAX_SKIPPED_KEYS};

@@ -1,0 +1,119 @@
+//! The business's own server: an inbox fed by signed webhooks (each one's
+//! signature verified), statuses of what it sent, a reply composer that
+//! issues a real Graph API request, and "mark as read".
+
+use web_sys::HtmlTextAreaElement;
+use yew::prelude::*;
+
+use crate::components::format::short_hex;
+use crate::components::message_item::MessageItem;
+use crate::components::pane_frame::PaneFrame;
+use crate::model::command::Command;
+use crate::state::{Action, DemoContext, Pane};
+
+/// Inbox entries rendered (the newest).
+pub const VISIBLE_INBOX: usize = 40;
+
+/// Props of [`BusinessPane`].
+#[derive(Properties, PartialEq)]
+pub struct BusinessPaneProps {
+    /// Whether the lesson points here.
+    pub focus: bool,
+    /// Whether the phone layout shows this pane.
+    pub active: bool,
+}
+
+/// The business's pane.
+#[function_component(BusinessPane)]
+pub fn business_pane(props: &BusinessPaneProps) -> Html {
+    let Some(demo) = use_context::<DemoContext>() else {
+        return html! {};
+    };
+    let reply = use_node_ref();
+    let world = demo.world.borrow();
+    let Some(b) = world.sim.businesses().get(&world.cast.phone_number_id) else {
+        return html! { <PaneFrame pane={Pane::Business} role="The business's server" focus={props.focus} active={props.active} /> };
+    };
+    let send = {
+        let demo = demo.clone();
+        let reply = reply.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(el) = reply.cast::<HtmlTextAreaElement>() {
+                let text = el.value();
+                if !text.trim().is_empty() {
+                    demo.dispatch(Action::Run(Command::Reply { text }));
+                    el.set_value("");
+                }
+            }
+        })
+    };
+    let total = b.inbox.len();
+    let inbox = &b.inbox[total.saturating_sub(VISIBLE_INBOX)..];
+    let outbound = &b.outbound[b.outbound.len().saturating_sub(VISIBLE_INBOX)..];
+
+    html! {
+        <PaneFrame pane={Pane::Business} role="The business's own server: signed webhooks in, Graph API requests out" focus={props.focus} active={props.active}>
+            <p class="muted small">
+                { format!("{} · webhook {} · {} webhook POST(s) refused for a bad signature",
+                    b.name, if b.webhook_verified { "verified by handshake" } else { "not verified" }, b.rejected_webhooks) }
+            </p>
+            <h3>{ format!("Inbox ({total})") }</h3>
+            <ol class="inbox" id="business-inbox" aria-label="Messages received by webhook">
+                if total > inbox.len() {
+                    <li class="more">{ format!("{} older messages not shown", total - inbox.len()) }</li>
+                }
+                { for inbox.iter().rev().map(|m| {
+                    let key = world.journeys.with_wamid(&m.wamid).map(|j| AttrValue::from(j.key.clone()));
+                    let read = world.journeys.with_wamid(&m.wamid).is_some_and(|j| j.read);
+                    let mark = {
+                        let demo = demo.clone();
+                        let wamid = m.wamid.clone();
+                        Callback::from(move |e: MouseEvent| {
+                            e.stop_propagation();
+                            demo.dispatch(Action::Run(Command::MarkRead { wamid: wamid.clone() }));
+                        })
+                    };
+                    html! {
+                        <MessageItem key={m.wamid.clone()} journey={key} label={format!("webhook message from {}", m.profile_name)} class="inbound">
+                            <span class="text">{ &m.body }</span>
+                            <span class="meta">
+                                { format!("{} (+{}) · {} · ", m.profile_name, m.from, short_hex(&m.wamid)) }
+                                if m.signature_verified {
+                                    <span class="sig ok" title="X-Hub-Signature-256 verified with the app secret">{ "signature verified ✓" }</span>
+                                }
+                            </span>
+                            if read {
+                                <span class="muted small">{ "marked read" }</span>
+                            } else {
+                                <button class="small" onclick={mark}>{ "Mark as read" }</button>
+                            }
+                        </MessageItem>
+                    }
+                }) }
+            </ol>
+            <form class="compose" onsubmit={send}>
+                <label for="business-reply">{ "Reply (POST /messages)" }</label>
+                <textarea id="business-reply" ref={reply} rows="2" maxlength="4096" placeholder="Reply to Ana" />
+                <button type="submit" id="business-send">{ "Send reply" }</button>
+            </form>
+            <h3>{ "Statuses of sent messages" }</h3>
+            <ol class="statuses" id="business-statuses">
+                { for outbound.iter().rev().map(|s| {
+                    let key = world.journeys.with_wamid(&s.wamid).map(|j| AttrValue::from(j.key.clone()));
+                    let text = world.journeys.with_wamid(&s.wamid).map(|j| j.text.clone()).unwrap_or_default();
+                    html! {
+                        <MessageItem key={s.wamid.clone()} journey={key} label={format!("status {}", s.status)} class={classes!("status", s.status.clone())}>
+                            <span class="text">{ text }</span>
+                            <span class="meta">
+                                { format!("to +{} · {} · ", s.recipient_id, short_hex(&s.wamid)) }
+                                <strong class={classes!("status-word", s.status.clone())}>{ &s.status }</strong>
+                                if let Some(code) = s.error_code { { format!(" (error {code})") } }
+                            </span>
+                        </MessageItem>
+                    }
+                }) }
+            </ol>
+        </PaneFrame>
+    }
+}

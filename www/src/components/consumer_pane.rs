@@ -1,0 +1,180 @@
+//! The consumer's phone: the chat with the business, ticks, the safety
+//! number and its change warning, compose, online/offline, report spam.
+
+use cipherflow_core::flow::consumer::Ticks;
+use cipherflow_core::flow::phone::PhoneNumber;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+use crate::components::format::clock;
+use crate::components::message_item::MessageItem;
+use crate::components::pane_frame::PaneFrame;
+use crate::model::cast;
+use crate::model::command::Command;
+use crate::state::{Action, DemoContext, Pane};
+
+/// Bubbles rendered (the newest); the rest are counted.
+pub const VISIBLE_BUBBLES: usize = 60;
+
+/// Props of [`ConsumerPane`].
+#[derive(Properties, PartialEq)]
+pub struct ConsumerPaneProps {
+    /// Whether the lesson points here.
+    pub focus: bool,
+    /// Whether the phone layout shows this pane.
+    pub active: bool,
+}
+
+fn ticks(t: Ticks) -> Html {
+    let (glyph, label, class) = match t {
+        Ticks::Pending => ("🕓", "pending", "pending"),
+        Ticks::Sent => ("✓", "sent", "sent"),
+        Ticks::Delivered => ("✓✓", "delivered", "delivered"),
+        Ticks::Read => ("✓✓", "read", "read"),
+    };
+    html! { <span class={classes!("ticks", class)} aria-label={label} title={label}>{ glyph }</span> }
+}
+
+/// The consumer's pane.
+#[function_component(ConsumerPane)]
+pub fn consumer_pane(props: &ConsumerPaneProps) -> Html {
+    let Some(demo) = use_context::<DemoContext>() else {
+        return html! {};
+    };
+    let input = use_node_ref();
+    let world = demo.world.borrow();
+    let business = PhoneNumber::parse(cast::BUSINESS).ok();
+    let ana = PhoneNumber::parse(cast::CONSUMER)
+        .ok()
+        .and_then(|n| world.sim.consumers().get(&n));
+    let start = world.sim.config().start_ms;
+
+    // The safety number costs 5,200 SHA-512 iterations per side: computed when
+    // the identity keys change, not on every render.
+    let identities = ana.zip(business.as_ref()).and_then(|(a, b)| {
+        a.peer_identities.get(b).map(|p| {
+            (
+                p.identity_key.encode().to_vec(),
+                p.previous.map(|k| k.encode().to_vec()),
+            )
+        })
+    });
+    let safety = {
+        let world = demo.world.clone();
+        use_memo(identities.clone(), move |ids| {
+            let w = world.borrow();
+            let (Some(b), Some(_)) = (PhoneNumber::parse(cast::BUSINESS).ok(), ids) else {
+                return (None, None);
+            };
+            let a = PhoneNumber::parse(cast::CONSUMER)
+                .ok()
+                .and_then(|n| w.sim.consumers().get(&n));
+            (
+                a.and_then(|a| a.safety_number(&b)).map(|s| s.to_string()),
+                a.and_then(|a| a.previous_safety_number(&b))
+                    .map(|s| s.to_string()),
+            )
+        })
+    };
+
+    let send = {
+        let demo = demo.clone();
+        let input = input.clone();
+        Callback::from(move |e: SubmitEvent| {
+            e.prevent_default();
+            if let Some(el) = input.cast::<HtmlInputElement>() {
+                let text = el.value();
+                if !text.trim().is_empty() {
+                    demo.dispatch(Action::Run(Command::Send { text }));
+                    el.set_value("");
+                }
+            }
+        })
+    };
+    let run = |c: Command| {
+        let demo = demo.clone();
+        Callback::from(move |_: MouseEvent| demo.dispatch(Action::Run(c.clone())))
+    };
+
+    let Some(ana) = ana else {
+        return html! { <PaneFrame pane={Pane::Consumer} role="WhatsApp client" focus={props.focus} active={props.active} /> };
+    };
+    let chat = business.as_ref().and_then(|b| ana.chats.get(b));
+    let total = chat.map_or(0, Vec::len);
+    let bubbles = chat
+        .map(|c| &c[c.len().saturating_sub(VISIBLE_BUBBLES)..])
+        .unwrap_or_default();
+    let online = ana.online;
+    let (current, previous) = (*safety).clone();
+
+    html! {
+        <PaneFrame pane={Pane::Consumer} role="WhatsApp client: encrypts with the Signal protocol" focus={props.focus} active={props.active}>
+            <div class="phone">
+                <div class="phone-top">
+                    <div>
+                        <strong>{ cast::BUSINESS_NAME }</strong>
+                        <span class="muted">{ format!(" {}", cast::BUSINESS) }</span>
+                    </div>
+                    <span class={classes!("presence", online.then_some("on"))} id="consumer-presence">
+                        { if online { "online" } else { "offline" } }
+                    </span>
+                </div>
+                if previous.is_some() {
+                    <p class="warn" role="alert" id="safety-changed">
+                        { format!("Your security code with {} changed.", cast::BUSINESS_NAME) }
+                    </p>
+                }
+                <ol class="chat" aria-label="Chat with the business" id="consumer-chat">
+                    if total > bubbles.len() {
+                        <li class="more">{ format!("{} older messages not shown", total - bubbles.len()) }</li>
+                    }
+                    { for bubbles.iter().map(|m| {
+                        let key = if m.outgoing {
+                            Some(m.id.clone())
+                        } else {
+                            world.journeys.with_wamid(&m.id).map(|j| j.key.clone())
+                        };
+                        let label = format!("{}: {}", if m.outgoing { "you" } else { cast::BUSINESS_NAME }, m.text);
+                        html! {
+                            <MessageItem key={m.id.clone()} journey={key.map(AttrValue::from)} label={label}
+                                class={classes!("bubble", if m.outgoing { "out" } else { "in" })}>
+                                <span class="text">{ &m.text }</span>
+                                if let Some(r) = &m.reaction { <span class="reaction">{ r }</span> }
+                                <span class="meta">
+                                    { clock(m.at_ms, start) }
+                                    if m.outgoing { { ticks(m.ticks) } }
+                                    else if !m.read { <span class="unread">{ " · unread" }</span> }
+                                </span>
+                            </MessageItem>
+                        }
+                    }) }
+                </ol>
+                <form class="compose" onsubmit={send}>
+                    <label for="consumer-input" class="sr-only">{ "Message to the business" }</label>
+                    <input id="consumer-input" ref={input} placeholder="Message" maxlength="4096" autocomplete="off" />
+                    <button type="submit" id="consumer-send">{ "Send" }</button>
+                </form>
+                <div class="row">
+                    <button onclick={run(Command::Online { on: !online })} aria-pressed={(!online).to_string()} id="consumer-offline">
+                        { if online { "Go offline" } else { "Go online" } }
+                    </button>
+                    <button onclick={run(Command::Open)} id="consumer-read">{ "Read chat" }</button>
+                    <button class="danger" onclick={run(Command::ReportSpam { consumer: 0 })} id="consumer-spam">{ "Report spam" }</button>
+                </div>
+            </div>
+            <details class="safety" open={previous.is_some()}>
+                <summary>{ "Safety number" }</summary>
+                if let Some(s) = current {
+                    <p class="digits" id="safety-number">{ s }</p>
+                } else {
+                    <p class="muted">{ "No session with the business yet." }</p>
+                }
+                if let Some(p) = previous {
+                    <p class="muted">{ "Before: " }<span class="digits old">{ p }</span></p>
+                }
+                <p class="muted small">{ "Compare it with the business's: equal numbers mean no one is in the middle of the Signal session. \
+                    Note that the session ends at the Cloud API, which Meta runs for the business." }</p>
+            </details>
+        </PaneFrame>
+    }
+}

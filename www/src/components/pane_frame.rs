@@ -1,0 +1,44 @@
+//! The frame every party's pane shares: a coloured heading, a one-line role,
+//! and the lesson's focus ring.
+
+use yew::prelude::*;
+
+use crate::state::Pane;
+
+/// Props of [`PaneFrame`].
+#[derive(Properties, PartialEq)]
+pub struct PaneFrameProps {
+    /// Which party.
+    pub pane: Pane,
+    /// What the party is, in a line.
+    pub role: AttrValue,
+    /// Whether the lesson points here.
+    #[prop_or_default]
+    pub focus: bool,
+    /// Whether the phone layout shows this pane now.
+    #[prop_or(true)]
+    pub active: bool,
+    /// The pane's content.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// A party's pane.
+#[function_component(PaneFrame)]
+pub fn pane_frame(props: &PaneFrameProps) -> Html {
+    let heading = format!("{}-heading", props.pane.id());
+    html! {
+        <section
+            id={props.pane.id()}
+            class={classes!("pane", props.pane.class(), props.focus.then_some("focus"), (!props.active).then_some("inactive"))}
+            aria-labelledby={heading.clone()}
+            role="tabpanel"
+        >
+            <header class="pane-head">
+                <h2 id={heading}>{ props.pane.title() }</h2>
+                <p class="role">{ props.role.clone() }</p>
+            </header>
+            <div class="pane-body">{ props.children.clone() }</div>
+        </section>
+    }
+}

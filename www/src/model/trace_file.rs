@@ -1,0 +1,193 @@
+//! Exported traces: the page writes the trace together with the seed and the
+//! commands that produced it, so an import can both re-check the proof from
+//! the bytes alone and replay the commands to see that they give the same
+//! trace, event for event.
+//!
+//! A bare trace (for example one exported by the npm module's
+//! `Simulation.exportTrace()`) imports too: it is proved and summarised, but
+//! there is nothing to replay.
+
+use cipherflow_core::flow::journey::journeys;
+use cipherflow_core::flow::proof::ProofReport;
+use cipherflow_core::flow::trace::Trace;
+use cipherflow_core::flow::trace_proof::prove_trace;
+use serde::{Deserialize, Serialize};
+
+use crate::model::command::Command;
+use crate::model::world::World;
+
+/// The `format` field of a file this page writes.
+pub const FORMAT: &str = "cipherflow-demo/1";
+/// Largest file read, in bytes.
+pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A file written by the page.
+#[derive(Debug, Serialize)]
+struct Exported<'a> {
+    format: &'static str,
+    seed: u64,
+    commands: &'a [Command],
+    trace: &'a Trace,
+}
+
+/// The JSON the page exports for `world`.
+pub fn export(world: &World) -> Result<String, String> {
+    serde_json::to_string(&Exported {
+        format: FORMAT,
+        seed: world.seed,
+        commands: &world.commands,
+        trace: world.sim.trace(),
+    })
+    .map_err(|e| e.to_string())
+}
+
+/// A file being imported.
+#[derive(Debug, Deserialize)]
+struct Imported {
+    format: Option<String>,
+    seed: Option<u64>,
+    commands: Option<Vec<Command>>,
+    trace: Option<Trace>,
+}
+
+/// What an import found.
+#[derive(Debug)]
+pub struct ImportReport {
+    /// Events in the trace.
+    pub events: usize,
+    /// Messages (journeys) in the trace.
+    pub messages: usize,
+    /// The ciphertext-only proof recomputed from the trace alone.
+    pub proof: ProofReport,
+    /// The replayed world, when the file had a seed and commands.
+    pub replayed: Option<World>,
+    /// Whether the replay produced the imported trace exactly.
+    pub identical: Option<bool>,
+}
+
+/// Why a file could not be imported.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ImportError {
+    /// Too big.
+    #[error("the file is {0} bytes; at most {MAX_FILE_BYTES} are read")]
+    TooLarge(usize),
+    /// Not JSON of the expected shape.
+    #[error("not a cipherflow trace: {0}")]
+    Shape(String),
+    /// A `format` this page does not know.
+    #[error("unknown format {0:?} (expected {FORMAT:?})")]
+    Format(String),
+    /// The trace carries counts only, so nothing can be proved from it.
+    #[error("{0}")]
+    Proof(String),
+    /// The seed does not start a world.
+    #[error("cannot replay: {0}")]
+    Replay(String),
+}
+
+/// Reads a file: the page's own format, or a bare trace.
+pub fn import(text: &str) -> Result<ImportReport, ImportError> {
+    if text.len() > MAX_FILE_BYTES {
+        return Err(ImportError::TooLarge(text.len()));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| ImportError::Shape(e.to_string()))?;
+    let file: Imported = if value.get("events").is_some() {
+        Imported {
+            format: None,
+            seed: None,
+            commands: None,
+            trace: Some(
+                serde_json::from_value(value).map_err(|e| ImportError::Shape(e.to_string()))?,
+            ),
+        }
+    } else {
+        serde_json::from_value(value).map_err(|e| ImportError::Shape(e.to_string()))?
+    };
+    if let Some(f) = &file.format
+        && f != FORMAT
+    {
+        return Err(ImportError::Format(f.clone()));
+    }
+    let trace = file
+        .trace
+        .ok_or_else(|| ImportError::Shape("no `trace` field".to_owned()))?;
+    let proof = prove_trace(&trace).map_err(|e| ImportError::Proof(e.to_string()))?;
+    let (replayed, identical) = match (file.seed, file.commands) {
+        (Some(seed), Some(commands)) => {
+            let (world, _) =
+                World::replay(seed, &commands).map_err(|e| ImportError::Replay(e.0))?;
+            let same = world.sim.trace() == &trace;
+            (Some(world), Some(same))
+        }
+        _ => (None, None),
+    };
+    Ok(ImportReport {
+        events: trace.events.len(),
+        messages: journeys(&trace).len(),
+        proof,
+        replayed,
+        identical,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::preset;
+
+    #[test]
+    fn an_export_imports_replays_identically_and_proves() {
+        let (w, _) = World::replay(8, &preset::commands("tamper")).unwrap();
+        let json = export(&w).unwrap();
+        let report = import(&json).unwrap();
+        assert_eq!(report.identical, Some(true));
+        assert!(report.proof.holds);
+        assert_eq!(report.proof, w.sim.proof());
+        assert_eq!(report.events, w.sim.trace().events.len());
+        assert_eq!(report.messages, 1);
+        let replayed = report.replayed.unwrap();
+        assert_eq!(replayed.sim.state_digest(), w.sim.state_digest());
+    }
+
+    #[test]
+    fn an_edited_trace_is_not_identical_to_its_replay() {
+        let (w, _) = World::replay(8, &preset::hello()).unwrap();
+        let json = export(&w)
+            .unwrap()
+            .replacen("Yes! It shipped", "No! It shipped", 1);
+        let report = import(&json).unwrap();
+        assert_eq!(report.identical, Some(false));
+    }
+
+    #[test]
+    fn a_bare_trace_imports_without_a_replay() {
+        let (w, _) = World::replay(8, &preset::hello()).unwrap();
+        let json = serde_json::to_string(w.sim.trace()).unwrap();
+        let report = import(&json).unwrap();
+        assert_eq!(report.identical, None);
+        assert!(report.proof.holds);
+        assert_eq!(report.messages, 2);
+    }
+
+    #[test]
+    fn bad_files_are_typed_errors() {
+        assert!(matches!(import("not json"), Err(ImportError::Shape(_))));
+        assert!(matches!(import("[]"), Err(ImportError::Shape(_))));
+        assert!(matches!(import("{}"), Err(ImportError::Shape(_))));
+        assert!(matches!(
+            import(r#"{"format":"other/9","trace":{"mode":"full","events":[],"total":0}}"#),
+            Err(ImportError::Format(_))
+        ));
+        assert!(matches!(
+            import(r#"{"mode":"count_only","events":[],"total":4}"#),
+            Err(ImportError::Proof(_))
+        ));
+        assert!(matches!(
+            import(
+                r#"{"seed":1,"commands":[{"c":"warp"}],"trace":{"mode":"full","events":[],"total":0}}"#
+            ),
+            Err(ImportError::Shape(_))
+        ));
+    }
+}
