@@ -74,6 +74,12 @@ pub fn trace_io() -> Html {
             input.set_value("");
         })
     };
+    // SHA-256 over the whole simulation state, from the core: equal digests
+    // mean equal worlds (the workshop test reloads a link and compares).
+    let digest = {
+        let world = demo.world.clone();
+        use_memo(demo.version, move |_| world.borrow().sim.state_digest())
+    };
     let load = {
         let demo = demo.clone();
         Callback::from(move |_: MouseEvent| demo.dispatch(Action::LoadImported))
@@ -102,6 +108,7 @@ pub fn trace_io() -> Html {
             <h2 id="trace-heading">{ "Trace" }</h2>
             <p class="muted small">{ format!("{} events so far. Export writes the seed, the commands and every event with its exact bytes.",
                 thousands(demo.world.borrow().sim.trace().events.len() as u64)) }</p>
+            <p class="small">{ "State digest " }<code id="state-digest" title="SHA-256 over every party's state, the queue, the clock and the RNG position">{ (*digest).clone() }</code></p>
             <div class="row">
                 <button onclick={export} id="trace-export">{ "Export JSON" }</button>
                 <label class="file">{ "Import JSON " }

@@ -156,8 +156,9 @@ pub fn transport_pane(props: &TransportPaneProps) -> Html {
                 </ul>
             }
             <h3>{ "Integrity signals" }</h3>
+            <div class="scroll-x">
             <table class="signals" id="transport-integrity">
-                <thead><tr><th scope="col">{ "business" }</th><th scope="col">{ "msgs/h" }</th><th scope="col">{ "recipients/h" }</th><th scope="col">{ "spam reports" }</th><th scope="col">{ "action" }</th></tr></thead>
+                <thead><tr><th scope="col">{ "business" }</th><th scope="col" title="messages in the last hour">{ "msgs/h" }</th><th scope="col" title="distinct recipients in the last hour">{ "rcpts/h" }</th><th scope="col">{ "spam reports" }</th><th scope="col">{ "action" }</th></tr></thead>
                 <tbody>
                     { for t.integrity.signals().iter().map(|(n, s)| html! {
                         <tr key={n.e164()}>
@@ -173,6 +174,7 @@ pub fn transport_pane(props: &TransportPaneProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            </div>
         </PaneFrame>
     }
 }
