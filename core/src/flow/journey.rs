@@ -464,6 +464,9 @@ impl JourneyBook {
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
     use crate::flow::{SimConfig, Simulation};
 

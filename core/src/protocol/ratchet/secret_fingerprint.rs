@@ -46,6 +46,9 @@ pub(crate) const CHAIN_LABEL: &str = "chain";
 
 #[cfg(test)]
 mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
     use super::*;
 
     #[test]
