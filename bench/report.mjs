@@ -72,8 +72,12 @@ const lockVersion = (name) => {
   const lock = readFileSync(join(root, "Cargo.lock"), "utf8");
   return new RegExp(`name = "${name}"\\nversion = "([^"]+)"`).exec(lock)?.[1] ?? "unknown";
 };
-const commit = sh("git", ["-C", root, "rev-parse", "--short=12", "HEAD"]);
-const dirty = sh("git", ["-C", root, "status", "--porcelain", "--untracked-files=no"]) ? " (with uncommitted changes)" : "";
+// The commit scripts/bench.sh saw when it started (start.json), else HEAD now.
+const start = existsSync(join(opt.dir, "start.json")) ? JSON.parse(readFileSync(join(opt.dir, "start.json"), "utf8")) : null;
+const commit = start?.commit ?? sh("git", ["-C", root, "rev-parse", "--short=12", "HEAD"]);
+const dirty = (start ? start.dirty : sh("git", ["-C", root, "status", "--porcelain", "--untracked-files=no"]) !== "")
+  ? " (with uncommitted changes)"
+  : "";
 
 const out = [];
 const p = (...lines) => out.push(...lines);
@@ -90,7 +94,7 @@ p(
   "",
   "## Machine and versions",
   "",
-  `- Date: ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
+  `- Date: ${start ? `started ${start.started}, ` : ""}written ${new Date().toISOString().replace(/\.\d+Z$/, "Z")}`,
   `- Machine: ${cpus()[0]?.model ?? "unknown"}, ${cpus().length} cores, ${num(totalmem() / 2 ** 30, 1)} GiB; ${osRelease}, Linux ${sh("uname", ["-r"])}`,
   `- cipherflow: commit ${commit}${dirty}`,
   `- Rust: ${sh("rustc", ["-V"])}; bench profile (opt-level 3, thin LTO); vodozemac ${lockVersion("vodozemac")}`,

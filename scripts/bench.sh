@@ -64,6 +64,12 @@ else
 fi
 
 t_start=$(date +%s)
+# What is measured is the tree as it is now: the report names this commit even
+# if commits land while the benchmarks run.
+dirty=false
+[ -n "$(git status --porcelain --untracked-files=no 2>/dev/null)" ] && dirty=true
+printf '{ "commit": "%s", "dirty": %s, "started": "%s" }\n' \
+  "$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" "$dirty" "$(date -u +%Y-%m-%dT%H:%M:%SZ)" > "$OUT/start.json"
 if [ "${CIPHERFLOW_SKIP_SETUP:-0}" != 1 ] && ! bash scripts/setup.sh; then
   echo "bench: setup failed (see the message above)"
   exit 1
