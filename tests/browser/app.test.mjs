@@ -149,6 +149,8 @@ test("transport tampering is rejected, healed by retransmission, and the matrix 
   assert.match(await text(page, "#journey-bar"), /rejected delivery|retry request/);
   assert.match(await text(page, "#pane-transport"), /Tampered envelopes: [1-9]\d*, rejected by their recipient: [1-9]/);
   assert.equal(await page.locator("#business-inbox li.msg").count(), 0, "nothing tampered reached the business");
+  assert.match(await text(page, "#transport-verdicts"), /transport fault tamper/);
+  assert.match(await text(page, "#transport-verdicts"), /rejected by \+15550001111 \(tampered\)|retry request/);
   await page.click("#fault-tamper");
   await page.click("#btn-hour");
   await page.click("#btn-settle").catch(() => {});
@@ -161,6 +163,32 @@ test("transport tampering is rejected, healed by retransmission, and the matrix 
   assert.match(await text(page, "#matrix-verdict"), /computed = Meta's table, every cell/);
   assert.equal(await page.locator("#matrix td.disagree").count(), 0);
   assert.equal(await page.locator("#matrix td.agree").count(), 12);
+  await done(opened);
+});
+
+test("every fault toggle has a visible outcome", async () => {
+  const opened = await open("?seed=31");
+  const { page } = opened;
+  const expected = {
+    drop: /transport fault drop/,
+    duplicate: /duplicate ignored|transport fault duplicate/,
+    reorder: /transport fault reorder/,
+    replay: /transport fault replay/,
+  };
+  await page.fill("#consumer-input", "first, so there is something to replay");
+  await page.click("#consumer-send");
+  await page.click("#btn-settle");
+  for (const [fault, outcome] of Object.entries(expected)) {
+    await page.click(`#fault-${fault}`);
+    await page.fill("#consumer-input", `under ${fault}`);
+    await page.click("#consumer-send");
+    await page.click("#btn-step");
+    await page.click(`#fault-${fault}`);
+    await page.click("#btn-hour");
+    assert.match(await text(page, "#transport-verdicts"), outcome, fault);
+    assert.ok((await text(page, "#business-inbox")).includes(`under ${fault}`), `${fault}: delivered in the end`);
+  }
+  assert.match(await text(page, "#proof-badge"), /none/);
   await done(opened);
 });
 

@@ -2,30 +2,20 @@
 //! signature verified), statuses of what it sent, a reply composer that
 //! issues a real Graph API request, and "mark as read".
 
-use web_sys::HtmlTextAreaElement;
 use yew::prelude::*;
 
 use crate::components::format::short_hex;
 use crate::components::message_item::MessageItem;
-use crate::components::pane_frame::PaneFrame;
+use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
 use crate::model::command::Command;
 use crate::state::{Action, DemoContext, Pane};
 
 /// Inbox entries rendered (the newest).
 pub const VISIBLE_INBOX: usize = 40;
 
-/// Props of [`BusinessPane`].
-#[derive(Properties, PartialEq)]
-pub struct BusinessPaneProps {
-    /// Whether the lesson points here.
-    pub focus: bool,
-    /// Whether the phone layout shows this pane.
-    pub active: bool,
-}
-
 /// The business's pane.
 #[function_component(BusinessPane)]
-pub fn business_pane(props: &BusinessPaneProps) -> Html {
+pub fn business_pane(props: &PaneProps) -> Html {
     let Some(demo) = use_context::<DemoContext>() else {
         return html! {};
     };
@@ -34,20 +24,7 @@ pub fn business_pane(props: &BusinessPaneProps) -> Html {
     let Some(b) = world.sim.businesses().get(&world.cast.phone_number_id) else {
         return html! { <PaneFrame pane={Pane::Business} role="The business's server" focus={props.focus} active={props.active} /> };
     };
-    let send = {
-        let demo = demo.clone();
-        let reply = reply.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if let Some(el) = reply.cast::<HtmlTextAreaElement>() {
-                let text = el.value();
-                if !text.trim().is_empty() {
-                    demo.dispatch(Action::Run(Command::Reply { text }));
-                    el.set_value("");
-                }
-            }
-        })
-    };
+    let send = submit_text(&demo, &reply, |text| Command::Reply { text });
     let total = b.inbox.len();
     let inbox = &b.inbox[total.saturating_sub(VISIBLE_INBOX)..];
     let outbound = &b.outbound[b.outbound.len().saturating_sub(VISIBLE_INBOX)..];

@@ -9,22 +9,13 @@ use yew::prelude::*;
 
 use crate::components::format::{clock, countdown, pretty_body, short_hex};
 use crate::components::message_item::MessageItem;
-use crate::components::pane_frame::PaneFrame;
+use crate::components::pane_frame::{PaneFrame, PaneProps};
 use crate::state::{DemoContext, Pane};
 
 /// Stored messages rendered (the newest).
 pub const VISIBLE_STORED: usize = 40;
 /// HTTP exchanges of each kind rendered (the newest).
 pub const VISIBLE_HTTP: usize = 4;
-
-/// Props of [`CloudPane`].
-#[derive(Properties, PartialEq)]
-pub struct CloudPaneProps {
-    /// Whether the lesson points here.
-    pub focus: bool,
-    /// Whether the phone layout shows this pane.
-    pub active: bool,
-}
 
 /// One HTTP exchange, request and response, as the wire carries them.
 pub fn exchange(title: String, req: &HttpRequest, resp: &HttpResponse, lit: bool) -> Html {
@@ -44,7 +35,7 @@ pub fn exchange(title: String, req: &HttpRequest, resp: &HttpResponse, lit: bool
 
 /// The Cloud API's pane.
 #[function_component(CloudPane)]
-pub fn cloud_pane(props: &CloudPaneProps) -> Html {
+pub fn cloud_pane(props: &PaneProps) -> Html {
     let Some(demo) = use_context::<DemoContext>() else {
         return html! {};
     };

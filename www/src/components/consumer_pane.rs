@@ -3,27 +3,17 @@
 
 use cipherflow_core::flow::consumer::Ticks;
 use cipherflow_core::flow::phone::PhoneNumber;
-use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::format::clock;
 use crate::components::message_item::MessageItem;
-use crate::components::pane_frame::PaneFrame;
+use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
 use crate::model::cast;
 use crate::model::command::Command;
 use crate::state::{Action, DemoContext, Pane};
 
 /// Bubbles rendered (the newest); the rest are counted.
 pub const VISIBLE_BUBBLES: usize = 60;
-
-/// Props of [`ConsumerPane`].
-#[derive(Properties, PartialEq)]
-pub struct ConsumerPaneProps {
-    /// Whether the lesson points here.
-    pub focus: bool,
-    /// Whether the phone layout shows this pane.
-    pub active: bool,
-}
 
 fn ticks(t: Ticks) -> Html {
     let (glyph, label, class) = match t {
@@ -37,7 +27,7 @@ fn ticks(t: Ticks) -> Html {
 
 /// The consumer's pane.
 #[function_component(ConsumerPane)]
-pub fn consumer_pane(props: &ConsumerPaneProps) -> Html {
+pub fn consumer_pane(props: &PaneProps) -> Html {
     let Some(demo) = use_context::<DemoContext>() else {
         return html! {};
     };
@@ -77,20 +67,7 @@ pub fn consumer_pane(props: &ConsumerPaneProps) -> Html {
         })
     };
 
-    let send = {
-        let demo = demo.clone();
-        let input = input.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            if let Some(el) = input.cast::<HtmlInputElement>() {
-                let text = el.value();
-                if !text.trim().is_empty() {
-                    demo.dispatch(Action::Run(Command::Send { text }));
-                    el.set_value("");
-                }
-            }
-        })
-    };
+    let send = submit_text(&demo, &input, |text| Command::Send { text });
     let run = |c: Command| {
         let demo = demo.clone();
         Callback::from(move |_: MouseEvent| demo.dispatch(Action::Run(c.clone())))

@@ -31,8 +31,11 @@ pub fn matrix(props: &MatrixProps) -> Html {
     let Some(demo) = use_context::<DemoContext>() else {
         return html! {};
     };
-    let world = demo.world.borrow();
-    let m = world.sim.visibility();
+    // `visibility` runs the full proof: once per change of the world.
+    let m = {
+        let world = demo.world.clone();
+        use_memo(demo.version, move |_| world.borrow().sim.visibility())
+    };
     html! {
         <section id="matrix" class={classes!("card", "matrix", props.focus.then_some("focus"))} aria-labelledby="matrix-heading">
             <div class="card-head">

@@ -5,6 +5,43 @@ use yew::prelude::*;
 
 use crate::state::Pane;
 
+/// Props every party's pane takes.
+#[derive(Properties, PartialEq)]
+pub struct PaneProps {
+    /// Whether the lesson points here.
+    pub focus: bool,
+    /// Whether the phone layout shows this pane.
+    pub active: bool,
+}
+
+/// A form's submit handler that reads the text of the input or textarea at
+/// `field`, turns it into a command and clears the field. Blank text is ignored.
+pub fn submit_text(
+    demo: &crate::state::DemoContext,
+    field: &NodeRef,
+    command: fn(String) -> crate::model::command::Command,
+) -> Callback<SubmitEvent> {
+    let demo = demo.clone();
+    let field = field.clone();
+    Callback::from(move |e: SubmitEvent| {
+        e.prevent_default();
+        let (text, clear): (String, Box<dyn Fn()>) =
+            if let Some(el) = field.cast::<web_sys::HtmlInputElement>() {
+                let v = el.value();
+                (v, Box::new(move || el.set_value("")))
+            } else if let Some(el) = field.cast::<web_sys::HtmlTextAreaElement>() {
+                let v = el.value();
+                (v, Box::new(move || el.set_value("")))
+            } else {
+                return;
+            };
+        if !text.trim().is_empty() {
+            demo.dispatch(crate::state::Action::Run(command(text)));
+            clear();
+        }
+    })
+}
+
 /// Props of [`PaneFrame`].
 #[derive(Properties, PartialEq)]
 pub struct PaneFrameProps {

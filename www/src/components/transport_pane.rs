@@ -6,11 +6,12 @@
 //! so 10,000 rows scroll as smoothly as 10.
 
 use cipherflow_core::flow::integrity::IntegrityAction;
+use cipherflow_core::flow::trace::EventKind;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
 use crate::components::format::{clock, hex_preview, thousands};
-use crate::components::pane_frame::PaneFrame;
+use crate::components::pane_frame::{PaneFrame, PaneProps};
 use crate::state::{Action, DemoContext, Pane};
 
 /// Height of one log row, px (the CSS uses the same).
@@ -20,14 +21,8 @@ pub const VIEW_PX: usize = 320;
 /// Rows rendered beyond the viewport on each side.
 pub const OVERSCAN: usize = 6;
 
-/// Props of [`TransportPane`].
-#[derive(Properties, PartialEq)]
-pub struct TransportPaneProps {
-    /// Whether the lesson points here.
-    pub focus: bool,
-    /// Whether the phone layout shows this pane.
-    pub active: bool,
-}
+/// Fault and verdict events listed (the newest).
+pub const VISIBLE_VERDICTS: usize = 6;
 
 fn action_label(a: IntegrityAction) -> &'static str {
     match a {
@@ -40,16 +35,21 @@ fn action_label(a: IntegrityAction) -> &'static str {
 
 /// The transport's pane.
 #[function_component(TransportPane)]
-pub fn transport_pane(props: &TransportPaneProps) -> Html {
+pub fn transport_pane(props: &PaneProps) -> Html {
     let Some(demo) = use_context::<DemoContext>() else {
         return html! {};
     };
     let scroll_top = use_state(|| 0usize);
     let follow = use_state(|| true);
     let viewport = use_node_ref();
+    // The full-trace proof rescans every byte the transport held: once per
+    // change of the world, not on every hover.
+    let proof = {
+        let world = demo.world.clone();
+        use_memo(demo.version, move |_| world.borrow().sim.proof())
+    };
     let world = demo.world.borrow();
     let t = world.sim.transport();
-    let proof = world.sim.proof();
     let start = world.sim.config().start_ms;
     let rows = t.log.len();
     let highlighted = demo.highlighted().and_then(|k| world.journeys.get(k));
@@ -144,6 +144,27 @@ pub fn transport_pane(props: &TransportPaneProps) -> Html {
                     </details>
                 }
             }
+            <h3>{ "Faults and verdicts" }</h3>
+            <ol class="verdicts" id="transport-verdicts" aria-label="Recent faults and what the recipients did">
+                { for world.sim.trace().events.iter().rev().filter_map(|e| {
+                    let line = match &e.kind {
+                        EventKind::TransportFault { envelope_id, fault } =>
+                            format!("#{envelope_id}: transport fault {}", crate::model::command::fault_name(*fault)),
+                        EventKind::Rejected { by, envelope_id, error, tampered } =>
+                            format!("#{envelope_id}: rejected by {}{}: {error}", by.e164(), if *tampered { " (tampered)" } else { "" }),
+                        EventKind::DuplicateIgnored { by, envelope_id } =>
+                            format!("#{envelope_id}: duplicate ignored by {}", by.e164()),
+                        EventKind::RetryRequested { by, envelope_id } =>
+                            format!("#{envelope_id}: {} asked for a new session (retry request)", by.e164()),
+                        EventKind::Retransmitted { by, envelope_id, attempt } =>
+                            format!("#{envelope_id}: retransmitted by {} (attempt {attempt})", by.e164()),
+                        EventKind::TransportRefused { envelope_id, business, .. } =>
+                            format!("#{envelope_id}: refused from {} (integrity action)", business.e164()),
+                        _ => return None,
+                    };
+                    Some(html! { <li key={e.seq.to_string()}>{ format!("{} {line}", clock(e.at_ms, start)) }</li> })
+                }).take(VISIBLE_VERDICTS) }
+            </ol>
             <h3>{ "Queues for offline devices" }</h3>
             if t.queues.values().all(Vec::is_empty) {
                 <p class="muted" id="transport-queues">{ "No device is offline with envelopes waiting." }</p>
