@@ -100,7 +100,16 @@ fn root(props: &RootProps) -> Html {
     let tab = demo.tab;
     let tabs = Pane::ALL.iter().map(|&p| {
         let demo = demo.clone();
-        let onclick = Callback::from(move |_: MouseEvent| demo.dispatch(Action::Tab(p)));
+        let onclick = Callback::from(move |_: MouseEvent| {
+            demo.dispatch(Action::Tab(p));
+            // Bring the tab bar (sticky) and so the chosen pane to the top.
+            if let Some(bar) = web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.get_element_by_id("party-tabs"))
+            {
+                bar.scroll_into_view();
+            }
+        });
         html! {
             <button role="tab" id={format!("tab-{}", p.id())} aria-selected={(p == tab).to_string()} aria-controls={p.id()}
                 class={classes!(p.class(), (p == tab).then_some("on"))} {onclick}>{ p.title() }</button>
@@ -130,7 +139,7 @@ fn root(props: &RootProps) -> Html {
                 </p>
                 { for demo.notices.iter().map(|n| html! { <p class="report bad" role="alert">{ n }</p> }) }
                 <JourneyBar />
-                <div class="tabs" role="tablist" aria-label="Parties">{ for tabs }</div>
+                <div class="tabs" role="tablist" aria-label="Parties" id="party-tabs">{ for tabs }</div>
                 <div class="panes">
                     <ConsumerPane focus={focus(Spot::Consumer)} active={tab == Pane::Consumer} />
                     <Hop left={Party::Consumer} right={Party::Transport} />
