@@ -120,8 +120,9 @@ pub fn lesson() -> Vec<LessonStep> {
         ),
         step(
             "The transport tampers",
-            "Switch on tampering and Ana sends again. The transport flips one bit; the Cloud API's \
-             ChaCha20-Poly1305 check fails and it rejects the envelope. The session is untouched.",
+            "Tampering is now on (see the fault toggles) and Ana sends again. The transport flips one \
+             bit; the Cloud API's ChaCha20-Poly1305 check fails and it refuses the envelope (see \
+             \"Faults and verdicts\"). Its session is exactly as it was before.",
             &[Transport, CloudApi],
             vec![
                 Command::Fault {
@@ -136,8 +137,8 @@ pub fn lesson() -> Vec<LessonStep> {
         ),
         step(
             "Retransmission heals it",
-            "Tampering off. With no receipt, Ana's phone retransmits the same envelope after 2 \
-             seconds; this time it decrypts, exactly once.",
+            "Tampering is off again. With no receipt, Ana's phone retransmits the same envelope \
+             after 2 seconds; this time it decrypts, and the business gets it exactly once.",
             &[Consumer, Transport, CloudApi],
             vec![
                 Command::Fault {
