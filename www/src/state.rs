@@ -205,6 +205,7 @@ fn build(
     notices: &mut Vec<String>,
 ) -> Result<(World, usize), String> {
     let mut commands = start.commands();
+    let start_len = commands.len();
     commands.extend_from_slice(log);
     match World::replay(seed, &commands) {
         Ok((world, refused)) => {
@@ -213,7 +214,7 @@ fn build(
                     "{refused} command(s) from the link were refused by the simulation"
                 ));
             }
-            let base = start.commands().len().min(world.commands.len());
+            let base = start_len.min(world.commands.len());
             Ok((world, base))
         }
         Err(e) => {

@@ -175,13 +175,6 @@ impl Journey {
     pub fn crossed(&self, from: Party, to: Party) -> Option<&Hop> {
         self.hops.iter().find(|h| h.from == from && h.to == to)
     }
-
-    /// Whether `id` (a client id, a wamid or an envelope id as text) names this message.
-    pub fn is_named(&self, id: &str) -> bool {
-        self.key == id
-            || self.wamid.as_deref() == Some(id)
-            || self.client_message_id.as_deref() == Some(id)
-    }
 }
 
 /// Every consumer or business message in `trace`, oldest first. Receipts and
@@ -508,7 +501,6 @@ mod tests {
         assert!(j.decrypted && j.delivered);
         let wamid = j.wamid.clone().unwrap();
         assert!(sim.cloud_api().store.get(&wamid).is_some());
-        assert!(j.is_named(&wamid) && j.is_named(&id));
     }
 
     #[test]
