@@ -13,8 +13,8 @@
 #   deps      npm ci of bench/ from bench/package-lock.json (skipped when done)
 #   npm       scripts/build-npm.sh, and the packed tarball installed into
 #             target/bench/app as a user would install it
-#   native    core/benches/protocol.rs: cipherflow-core vs vodozemac
-#   flow      core/benches/flow_scale.rs: 10k, 100k, 1M messages, peak memory
+#   native    core/protocol/benches/protocol.rs: cipherflow-protocol vs vodozemac
+#   flow      core/flow/benches/flow_scale.rs: 10k, 100k, 1M messages, peak memory
 #   node      bench/node/run.mjs: the npm package vs @signalapp/libsignal-client
 #             and @privacyresearch/libsignal-protocol-typescript, in Node
 #   browser   bench/browser/run.mjs: the same vs libsignal-protocol-typescript
@@ -97,12 +97,12 @@ step_native() {
   local only=()
   [ "$SMOKE" = 1 ] || only=(env CIPHERFLOW_BENCH_SUMMARY_ONLY=1)
   heavy env CIPHERFLOW_BENCH_JSON="$OUT/native.json" "${only[@]}" \
-    cargo bench --locked -p cipherflow-core --bench protocol "${CRITERION_ARGS[@]}"
+    cargo bench --locked -p cipherflow-protocol --bench protocol "${CRITERION_ARGS[@]}"
 }
 
 step_flow() {
   heavy env CIPHERFLOW_BENCH_JSON="$OUT/flow.json" \
-    cargo bench --locked -p cipherflow-core --bench flow_scale "${CRITERION_ARGS[@]}"
+    cargo bench --locked -p cipherflow-flow --bench flow_scale "${CRITERION_ARGS[@]}"
 }
 
 step_node() {

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes cipherflow-core with cargo-fuzz (libFuzzer), one target at a time.
+# Fuzzes cipherflow-protocol with cargo-fuzz (libFuzzer), one target at a time.
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [target...]
 #   SECONDS_PER_TARGET  how long each target runs (default 60)
@@ -7,8 +7,8 @@
 #
 # Needs a nightly toolchain (cargo-fuzz builds with -Z flags); installs cargo-fuzz
 # from crates.io if it is missing. Seeds (a few genuine envelopes, a bundle, a
-# header, a key) are generated into core/fuzz/corpus/<target>/, where the corpus
-# also grows from run to run; crashes land in core/fuzz/artifacts/<target>/. Both
+# header, a key) are generated into core/protocol/fuzz/corpus/<target>/, where the corpus
+# also grows from run to run; crashes land in core/protocol/fuzz/artifacts/<target>/. Both
 # are gitignored. Targets run one after another, never in parallel.
 #
 # Prints one line per target: executions, seconds, and ok or CRASH (with the
@@ -23,7 +23,7 @@
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-fuzz_dir="$root/core/fuzz"
+fuzz_dir="$root/core/protocol/fuzz"
 all_targets=(envelope_decode decrypt_arbitrary interaction)
 
 die() {
@@ -99,7 +99,7 @@ for t in "${targets[@]}"; do
     elif [[ -n "$artifact" ]]; then
         status="CRASH: $(grep -m1 -A1 'panicked at' "$log" | tail -n1 || true)"
         status+=$'\n'"    input (hex): $(od -An -v -tx1 "$artifact" | tr -d ' \n')"
-        status+=$'\n'"    replay: (cd core/fuzz && cargo +nightly fuzz run ${build_flags[*]}${flags[*]+ ${flags[*]}} $t $artifact)"
+        status+=$'\n'"    replay: (cd core/protocol/fuzz && cargo +nightly fuzz run ${build_flags[*]}${flags[*]+ ${flags[*]}} $t $artifact)"
         failed=1
     else
         status="FAILED (exit $rc, no crash input; see $log)"

@@ -23,7 +23,7 @@ suite_fmt()     { cargo fmt --all --check; }
 suite_clippy()  { cargo clippy --workspace --all-targets --locked -- -D warnings; }
 suite_native()  { cargo test --workspace --locked; }
 # The core's tests compiled to wasm32 and run in Node by wasm-bindgen-test-runner.
-suite_wasm()    { scripts/wasm-env cargo test --locked --target wasm32-unknown-unknown -p cipherflow-core; }
+suite_wasm()    { scripts/wasm-env cargo test --locked --target wasm32-unknown-unknown -p cipherflow-protocol -p cipherflow-flow; }
 # The npm package, built, packed, installed into an empty folder and tested in
 # Node; then its TypeScript declarations are type-checked by tsc (strict).
 suite_npm()     { bash scripts/build-npm.sh && node --test tests/node/ && bash tests/node/typecheck.sh; }

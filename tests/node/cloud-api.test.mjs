@@ -1,6 +1,6 @@
 // The simulation's Cloud API, driven with real Graph-API-shaped requests, and
 // the webhooks the business receives, checked against Meta's documented shapes
-// (core/tests/fixtures/meta/) and signatures (HMAC-SHA256 with the app secret).
+// (core/flow/tests/fixtures/meta/) and signatures (HMAC-SHA256 with the app secret).
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
@@ -16,7 +16,7 @@ before(() => {
 });
 
 const fixture = (name) =>
-  JSON.parse(readFileSync(join(repoRoot, "core/tests/fixtures/meta", name), "utf8"));
+  JSON.parse(readFileSync(join(repoRoot, "core/flow/tests/fixtures/meta", name), "utf8"));
 
 /** The shape of a JSON value: object keys (sorted) and value types, recursively. */
 function shape(value) {

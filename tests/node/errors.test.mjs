@@ -91,10 +91,10 @@ test("protocol errors", () => {
   // DUPLICATE_MESSAGE: the same envelope twice.
   expectCode("DUPLICATE_MESSAGE", () => b.decrypt(env));
 
-  // TOO_MANY_SKIPPED: more than MAX_SKIP (core/src/protocol/ratchet/skipped_keys.rs)
+  // TOO_MANY_SKIPPED: more than MAX_SKIP (core/protocol/src/ratchet/skipped_keys.rs)
   // keys skipped on one chain. Read MAX_SKIP from the source so this stays right.
   const skippedSrc = readFileSync(
-    join(repoRoot, "core/src/protocol/ratchet/skipped_keys.rs"),
+    join(repoRoot, "core/protocol/src/ratchet/skipped_keys.rs"),
     "utf8",
   );
   const maxSkip = Number(/pub const MAX_SKIP: u32 = ([\d_]+);/.exec(skippedSrc)[1].replaceAll("_", ""));

@@ -1,7 +1,7 @@
 //! The walking skeleton's slice, through the core's public API only.
 
-use cipherflow_core::crypto::aead;
-use cipherflow_core::sealed_exchange::SealedExchange;
+use cipherflow_protocol::crypto::aead;
+use cipherflow_protocol::sealed_exchange::SealedExchange;
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 

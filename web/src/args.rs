@@ -3,7 +3,7 @@
 //! `Uint8Array`, `NaN` for a count) is an `INVALID_ARGUMENT` error, never a
 //! silent coercion by the generated glue and never a trap.
 
-use cipherflow_core::json_fields::{Fields, ParsedJson};
+use cipherflow_protocol::json_fields::{Fields, ParsedJson};
 use js_sys::Uint8Array;
 use wasm_bindgen::{JsCast, JsValue};
 

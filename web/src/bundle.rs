@@ -2,7 +2,7 @@
 //! `0x02 || Encode(IK) || spk_id (u32 BE) || Encode(SPK) || signature (64) ||
 //! flag || [opk_id (u32 BE) || Encode(OPK)]` (docs/PROTOCOL.md).
 
-use cipherflow_core::protocol::PreKeyBundle as CoreBundle;
+use cipherflow_protocol::PreKeyBundle as CoreBundle;
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 

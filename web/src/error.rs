@@ -4,13 +4,13 @@
 //! Every core error maps to exactly one code here, so JS callers can branch on
 //! `error.code` and never on message text.
 
-use cipherflow_core::flow::SimError;
-use cipherflow_core::keys::KeyError;
-use cipherflow_core::protocol::pickle::PickleError;
-use cipherflow_core::protocol::ratchet::RatchetError;
-use cipherflow_core::protocol::wire::DecodeError;
-use cipherflow_core::protocol::x3dh::X3dhError;
-use cipherflow_core::protocol::{AccountError, SessionError};
+use cipherflow_flow::SimError;
+use cipherflow_protocol::keys::KeyError;
+use cipherflow_protocol::pickle::PickleError;
+use cipherflow_protocol::ratchet::RatchetError;
+use cipherflow_protocol::wire::DecodeError;
+use cipherflow_protocol::x3dh::X3dhError;
+use cipherflow_protocol::{AccountError, SessionError};
 use wasm_bindgen::prelude::*;
 
 /// Stable error codes. The strings are part of the public API: never rename one.

@@ -2,7 +2,7 @@
 //! path, headers?, body? }` as a Graph API client would send it; a response is
 //! `{ status, headers, body, json }`.
 
-use cipherflow_core::flow::http::{HttpRequest, HttpResponse};
+use cipherflow_flow::http::{HttpRequest, HttpResponse};
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 

@@ -1,9 +1,9 @@
 //! `Identity`: a device's long-term keys (the core's `Account`): the identity
 //! key, a signed prekey and one-time prekeys, and both sides of X3DH.
 
-use cipherflow_core::protocol::Account;
-use cipherflow_core::protocol::account::MAX_ONE_TIME_PREKEYS;
-use cipherflow_core::protocol::wire::Envelope;
+use cipherflow_protocol::Account;
+use cipherflow_protocol::account::MAX_ONE_TIME_PREKEYS;
+use cipherflow_protocol::wire::Envelope;
 use rand_chacha::ChaCha20Rng;
 use wasm_bindgen::prelude::*;
 
@@ -126,12 +126,9 @@ impl Identity {
     ) -> Result<Session, JsValue> {
         let bundle = bundle_arg(&bundle)?;
         let mut rng = child(&mut self.rng);
-        let session = cipherflow_core::protocol::Session::initiate(
-            &mut rng,
-            self.account.identity(),
-            &bundle,
-        )
-        .or_js()?;
+        let session =
+            cipherflow_protocol::Session::initiate(&mut rng, self.account.identity(), &bundle)
+                .or_js()?;
         Ok(Session::new(session, rng))
     }
 

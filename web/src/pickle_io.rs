@@ -3,7 +3,7 @@
 
 use zeroize::Zeroizing;
 
-use cipherflow_core::protocol::pickle::PickleError;
+use cipherflow_protocol::pickle::PickleError;
 use wasm_bindgen::JsValue;
 
 use crate::args;

@@ -1,7 +1,7 @@
 //! `Session`: a Double Ratchet session with one remote identity.
 
-use cipherflow_core::protocol::Session as CoreSession;
-use cipherflow_core::protocol::safety_number::SafetyNumber;
+use cipherflow_protocol::Session as CoreSession;
+use cipherflow_protocol::safety_number::SafetyNumber;
 use rand_chacha::ChaCha20Rng;
 use wasm_bindgen::prelude::*;
 
@@ -83,8 +83,8 @@ impl Session {
     #[wasm_bindgen(getter, unchecked_return_type = "\"initiator\" | \"responder\"")]
     pub fn role(&self) -> JsValue {
         match self.session.role() {
-            cipherflow_core::protocol::Role::Initiator => "initiator".into(),
-            cipherflow_core::protocol::Role::Responder => "responder".into(),
+            cipherflow_protocol::Role::Initiator => "initiator".into(),
+            cipherflow_protocol::Role::Responder => "responder".into(),
         }
     }
 
@@ -160,6 +160,6 @@ pub fn safety_number(
 
 fn identity_key(value: &JsValue, name: &str) -> Result<[u8; 33], JsValue> {
     let bytes = args::bytes(value, name)?;
-    let key = cipherflow_core::keys::PublicKey::decode(&bytes).or_js()?;
+    let key = cipherflow_protocol::keys::PublicKey::decode(&bytes).or_js()?;
     Ok(key.encode())
 }

@@ -2,11 +2,11 @@
 //! key by key. Unknown keys are refused, so a misspelling is an error rather
 //! than a silently ignored setting.
 
-use cipherflow_core::flow::SimConfig;
-use cipherflow_core::flow::faults::FaultConfig;
-use cipherflow_core::flow::integrity::IntegrityPolicy;
-use cipherflow_core::flow::trace::TraceMode;
-use cipherflow_core::json_fields::Fields;
+use cipherflow_flow::SimConfig;
+use cipherflow_flow::faults::FaultConfig;
+use cipherflow_flow::integrity::IntegrityPolicy;
+use cipherflow_flow::trace::TraceMode;
+use cipherflow_protocol::json_fields::Fields;
 use wasm_bindgen::JsValue;
 
 use crate::args;

@@ -6,8 +6,8 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use cipherflow_core::flow::Simulation as CoreSimulation;
-use cipherflow_core::flow::panes::{PaneOptions, Panes};
+use cipherflow_flow::Simulation as CoreSimulation;
+use cipherflow_flow::panes::{PaneOptions, Panes};
 use wasm_bindgen::prelude::*;
 
 use crate::args;

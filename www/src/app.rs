@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use cipherflow_core::flow::journey::Party;
+use cipherflow_flow::journey::Party;
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
 

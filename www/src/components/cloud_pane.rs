@@ -2,9 +2,9 @@
 //! each message's retention countdown, the webhooks it posts (with their
 //! `X-Hub-Signature-256`), the Graph API requests it answers, and status events.
 
-use cipherflow_core::flow::http::{HttpRequest, HttpResponse};
-use cipherflow_core::flow::retention::Direction;
-use cipherflow_core::flow::trace::EventKind;
+use cipherflow_flow::http::{HttpRequest, HttpResponse};
+use cipherflow_flow::retention::Direction;
+use cipherflow_flow::trace::EventKind;
 use yew::prelude::*;
 
 use crate::components::format::{clock, countdown, pretty_body, short_hex};

@@ -1,8 +1,8 @@
 //! The consumer's phone: the chat with the business, ticks, the safety
 //! number and its change warning, compose, online/offline, report spam.
 
-use cipherflow_core::flow::consumer::Ticks;
-use cipherflow_core::flow::phone::PhoneNumber;
+use cipherflow_flow::consumer::Ticks;
+use cipherflow_flow::phone::PhoneNumber;
 use yew::prelude::*;
 
 use crate::components::format::clock;

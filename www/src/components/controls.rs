@@ -2,7 +2,7 @@
 //! the fault toggles (each outcome shows up in the panes and the journey bar);
 //! the seed.
 
-use cipherflow_core::flow::retention::DAY_MS;
+use cipherflow_flow::retention::DAY_MS;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

@@ -2,7 +2,7 @@
 //! each arrow says whether that message crossed here, which way, how often,
 //! and in what form: Signal ciphertext, or plaintext inside HTTPS.
 
-use cipherflow_core::flow::journey::{Form, Party};
+use cipherflow_flow::journey::{Form, Party};
 use yew::prelude::*;
 
 use crate::state::DemoContext;

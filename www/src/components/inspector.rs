@@ -3,9 +3,9 @@
 //! counters, DH ratchet turns and public keys, shortened. Secret material is
 //! shown only as short fingerprints, and only with "show secrets" on.
 
-use cipherflow_core::flow::phone::PhoneNumber;
-use cipherflow_core::keys::PublicKey;
-use cipherflow_core::protocol::{Role, Session};
+use cipherflow_flow::phone::PhoneNumber;
+use cipherflow_protocol::keys::PublicKey;
+use cipherflow_protocol::{Role, Session};
 use yew::prelude::*;
 
 use crate::components::format::short_hex;

@@ -1,8 +1,8 @@
 //! The selected message, in a line: its ids on each leg, where it went and in
 //! what form, and what happened to it on the way.
 
-use cipherflow_core::flow::journey::{Form, Party};
-use cipherflow_core::flow::retention::Direction;
+use cipherflow_flow::journey::{Form, Party};
+use cipherflow_flow::retention::Direction;
 use yew::prelude::*;
 
 use crate::model::command::fault_name;

@@ -5,8 +5,8 @@
 //! The log is virtualised: only the rows in view (plus a few) are in the DOM,
 //! so 10,000 rows scroll as smoothly as 10.
 
-use cipherflow_core::flow::integrity::IntegrityAction;
-use cipherflow_core::flow::trace::EventKind;
+use cipherflow_flow::integrity::IntegrityAction;
+use cipherflow_flow::trace::EventKind;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 

@@ -1,7 +1,7 @@
 //! The people on stage: one consumer, one business, and for the spam blast a
 //! crowd of extra consumers. Every world starts with the same cast.
 
-use cipherflow_core::flow::{SimConfig, SimError, Simulation};
+use cipherflow_flow::{SimConfig, SimError, Simulation};
 
 /// The consumer's number (E.164).
 pub const CONSUMER: &str = "+16505551234";

@@ -4,9 +4,9 @@
 //! commands that were accepted rebuilds the exact same world, byte for byte.
 //! That list goes into the page's URL and into exported traces.
 
-use cipherflow_core::flow::Simulation;
-use cipherflow_core::flow::faults::{Fault, FaultConfig};
-use cipherflow_core::flow::http::HttpResponse;
+use cipherflow_flow::Simulation;
+use cipherflow_flow::faults::{Fault, FaultConfig};
+use cipherflow_flow::http::HttpResponse;
 use serde::{Deserialize, Serialize};
 
 use crate::model::cast::{self, Cast};
@@ -162,7 +162,7 @@ impl Command {
 
     /// Runs the command on `sim`; says what happened, or why it was refused.
     pub fn apply(&self, sim: &mut Simulation, cast: &Cast) -> Result<String, Refused> {
-        let err = |e: cipherflow_core::flow::SimError| Refused(e.to_string());
+        let err = |e: cipherflow_flow::SimError| Refused(e.to_string());
         match self {
             Command::Send { text } => {
                 let id = sim

@@ -3,8 +3,8 @@
 //! `k` is a fresh world with the commands of steps 1 to `k`, so a link with
 //! the seed and the step number reproduces it exactly.
 
-use cipherflow_core::flow::faults::Fault;
-use cipherflow_core::flow::retention::DAY_MS;
+use cipherflow_flow::faults::Fault;
+use cipherflow_flow::retention::DAY_MS;
 
 use crate::model::command::Command;
 use crate::model::preset::HOUR_MS;

@@ -1,7 +1,7 @@
 //! Scenario presets: each is a list of commands run on a fresh world.
 
-use cipherflow_core::flow::faults::Fault;
-use cipherflow_core::flow::retention::DAY_MS;
+use cipherflow_flow::faults::Fault;
+use cipherflow_flow::retention::DAY_MS;
 
 use crate::model::command::Command;
 
@@ -156,7 +156,7 @@ pub fn commands(id: &str) -> Vec<Command> {
 mod tests {
     use super::*;
     use crate::model::world::World;
-    use cipherflow_core::flow::integrity::IntegrityAction;
+    use cipherflow_flow::integrity::IntegrityAction;
 
     fn run(id: &str) -> World {
         let (w, refused) = World::replay(5, &commands(id)).unwrap();
@@ -204,7 +204,7 @@ mod tests {
         let w = run("keychange");
         let ana = w.sim.consumers().values().next().unwrap();
         let acme =
-            cipherflow_core::flow::phone::PhoneNumber::parse(crate::model::cast::BUSINESS).unwrap();
+            cipherflow_flow::phone::PhoneNumber::parse(crate::model::cast::BUSINESS).unwrap();
         assert!(ana.previous_safety_number(&acme).is_some());
         assert_ne!(ana.previous_safety_number(&acme), ana.safety_number(&acme));
     }

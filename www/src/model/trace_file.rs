@@ -7,10 +7,10 @@
 //! `Simulation.exportTrace()`) imports too: it is proved and summarised, but
 //! there is nothing to replay.
 
-use cipherflow_core::flow::journey::journeys;
-use cipherflow_core::flow::proof::ProofReport;
-use cipherflow_core::flow::trace::Trace;
-use cipherflow_core::flow::trace_proof::prove_trace;
+use cipherflow_flow::journey::journeys;
+use cipherflow_flow::proof::ProofReport;
+use cipherflow_flow::trace::Trace;
+use cipherflow_flow::trace_proof::prove_trace;
 use serde::{Deserialize, Serialize};
 
 use crate::model::command::Command;

@@ -4,10 +4,10 @@
 
 use std::collections::HashMap;
 
-use cipherflow_core::flow::Simulation;
-use cipherflow_core::flow::envelope::{EnvelopeId, Payload};
-use cipherflow_core::flow::journey::JourneyBook;
-use cipherflow_core::flow::trace::EventKind;
+use cipherflow_flow::Simulation;
+use cipherflow_flow::envelope::{EnvelopeId, Payload};
+use cipherflow_flow::journey::JourneyBook;
+use cipherflow_flow::trace::EventKind;
 
 use crate::model::cast::{self, Cast};
 use crate::model::command::{Command, MAX_REPLAY_COST, Refused};

@@ -1,0 +1,110 @@
+//! All sessions with one peer: the current one, used to send, and a bounded
+//! list of previous ones, still tried on receive.
+//!
+//! Two devices that start a session with each other at the same moment
+//! ("simultaneous initiation") each end up holding two sessions: the one they
+//! initiated and the one they accepted. Messages already in flight on either
+//! must still decrypt, so a new session never erases the old one; and when a
+//! message decrypts under a previous session, that session becomes current again,
+//! which makes both sides converge on one session.
+
+use std::collections::VecDeque;
+
+use rand_core::CryptoRng;
+
+use crate::ratchet::RatchetError;
+use crate::session::{Session, SessionError};
+use crate::wire::{Envelope, PreKeyMessage};
+
+/// Previous sessions kept per peer; the oldest is dropped first.
+pub const MAX_PREVIOUS_SESSIONS: usize = 10;
+
+/// The sessions with one peer.
+#[derive(Debug, Clone, Default)]
+pub struct SessionRecord {
+    current: Option<Session>,
+    previous: VecDeque<Session>,
+}
+
+impl SessionRecord {
+    /// The session new messages are encrypted with.
+    pub fn current(&self) -> Option<&Session> {
+        self.current.as_ref()
+    }
+
+    /// How many previous sessions are kept.
+    pub fn previous_len(&self) -> usize {
+        self.previous.len()
+    }
+
+    /// Whether there is no session at all.
+    pub fn is_empty(&self) -> bool {
+        self.current.is_none()
+    }
+
+    /// Makes `session` current, keeping the old current one as previous.
+    pub fn promote(&mut self, session: Session) {
+        if let Some(old) = self.current.replace(session) {
+            self.previous.push_front(old);
+            self.previous.truncate(MAX_PREVIOUS_SESSIONS);
+        }
+    }
+
+    /// Drops every session (the peer's identity is gone, or it asked us to start over).
+    pub fn clear(&mut self) {
+        self.current = None;
+        self.previous.clear();
+    }
+
+    /// Encrypts with the current session.
+    pub fn encrypt(
+        &mut self,
+        rng: &mut impl CryptoRng,
+        plaintext: &[u8],
+    ) -> Option<Result<Envelope, SessionError>> {
+        self.current.as_mut().map(|s| s.encrypt(rng, plaintext))
+    }
+
+    /// Whether some session here was created for this prekey message.
+    pub fn matches(&self, message: &PreKeyMessage) -> bool {
+        self.sessions().any(|s| s.matches(message))
+    }
+
+    fn sessions(&self) -> impl Iterator<Item = &Session> {
+        self.current.iter().chain(self.previous.iter())
+    }
+
+    /// Tries the current session, then the previous ones; a previous session
+    /// that decrypts becomes current. Each attempt is transactional, so on error
+    /// every session is exactly as before. `None` when there is no session.
+    pub fn decrypt(&mut self, envelope: &Envelope) -> Option<Result<Vec<u8>, SessionError>> {
+        let current = self.current.as_mut()?;
+        let first = match current.decrypt(envelope) {
+            Ok(p) => return Some(Ok(p)),
+            Err(e) => e,
+        };
+        let mut duplicate = None;
+        for i in 0..self.previous.len() {
+            let Some(s) = self.previous.get_mut(i) else {
+                break;
+            };
+            match s.decrypt(envelope) {
+                Ok(plaintext) => {
+                    if let Some(s) = self.previous.remove(i) {
+                        self.promote(s);
+                    }
+                    return Some(Ok(plaintext));
+                }
+                Err(e @ SessionError::Ratchet(RatchetError::DuplicateMessage { .. })) => {
+                    duplicate.get_or_insert(e);
+                }
+                Err(_) => {}
+            }
+        }
+        // A replay of something any session already decrypted is reported as such.
+        Some(Err(match first {
+            e @ SessionError::Ratchet(RatchetError::DuplicateMessage { .. }) => e,
+            other => duplicate.unwrap_or(other),
+        }))
+    }
+}
