@@ -203,7 +203,6 @@ impl Coded for SimError {
             SimError::UnknownBusiness(_) => ErrorCode::UnknownBusiness,
             SimError::NumberTaken(_) => ErrorCode::NumberTaken,
             SimError::NotRegistered(_) => ErrorCode::NotRegistered,
-            SimError::Session(e) => e.code(),
             SimError::BadText { .. } => ErrorCode::InvalidText,
             SimError::ClockBackwards => ErrorCode::InvalidArgument,
         }

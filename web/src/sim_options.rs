@@ -4,8 +4,8 @@
 
 use cipherflow_flow::SimConfig;
 use cipherflow_flow::faults::FaultConfig;
-use cipherflow_flow::integrity::IntegrityPolicy;
 use cipherflow_flow::trace::TraceMode;
+use cipherflow_flow::transport::integrity::IntegrityPolicy;
 use cipherflow_protocol::json_fields::Fields;
 use wasm_bindgen::JsValue;
 

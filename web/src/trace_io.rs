@@ -1,8 +1,8 @@
 //! Trace JSON in and out. Imports are checked by the core's light reader
-//! (`cipherflow_flow::trace_json`), which also recomputes the proof.
+//! (`cipherflow_flow::trace::json`), which also recomputes the proof.
 
 use cipherflow_flow::trace::Trace;
-use cipherflow_flow::trace_json::LightTrace;
+use cipherflow_flow::trace::json::LightTrace;
 use wasm_bindgen::JsValue;
 
 use crate::error::{ErrorCode, cipherflow_error};

@@ -7,6 +7,7 @@ use cipherflow_flow::journey::Party;
 use gloo::timers::callback::Interval;
 use yew::prelude::*;
 
+use crate::components::breaches::Breaches;
 use crate::components::business_pane::BusinessPane;
 use crate::components::cloud_pane::CloudPane;
 use crate::components::consumer_pane::ConsumerPane;
@@ -22,7 +23,7 @@ use crate::components::transport_pane::TransportPane;
 use crate::entropy::fresh_seed;
 use crate::model::lesson::{Spot, lesson};
 use crate::model::link::{self, Start};
-use crate::state::{Action, Demo, DemoContext, Pane, SPEEDS};
+use crate::state::{Action, Demo, DemoContext, Pane, SPEEDS, ViewContext, view_options};
 
 fn initial() -> Result<Demo, String> {
     let search = web_sys::window()
@@ -92,6 +93,19 @@ fn root(props: &RootProps) -> Html {
         }
     });
 
+    // The core's view-model: once per change of the world or the selection.
+    let view = {
+        let world = demo.world.clone();
+        use_memo(
+            (demo.version, demo.selected.clone()),
+            move |(_, selected)| {
+                cipherflow_flow::view::View::of(
+                    &world.borrow().sim,
+                    &view_options(selected.clone()),
+                )
+            },
+        )
+    };
     let spots: &[Spot] = match demo.start {
         Start::Lesson(k) => lesson().get(k).map_or(&[], |s| s.spots),
         _ => &[],
@@ -117,6 +131,7 @@ fn root(props: &RootProps) -> Html {
     });
     html! {
         <ContextProvider<DemoContext> context={demo.clone()}>
+        <ContextProvider<ViewContext> context={ViewContext(view)}>
             <header class="site">
                 <div>
                     <h1>{ "cipherflow" }</h1>
@@ -152,9 +167,11 @@ fn root(props: &RootProps) -> Html {
                 <div class="lower">
                     <Inspector focus={focus(Spot::Inspector)} />
                     <Matrix focus={focus(Spot::Matrix)} />
+                    <Breaches />
                     <TraceIo />
                 </div>
             </main>
+        </ContextProvider<ViewContext>>
         </ContextProvider<DemoContext>>
     }
 }

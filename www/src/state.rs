@@ -306,3 +306,30 @@ impl Reducible for Demo {
 
 /// The state handle every component reads through context.
 pub type DemoContext = UseReducerHandle<Demo>;
+
+/// The core's view-model of the world on screen, rebuilt when the world or
+/// the selection changes; every pane renders from it.
+#[derive(Clone)]
+pub struct ViewContext(pub Rc<cipherflow_flow::view::View>);
+
+impl PartialEq for ViewContext {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// How much of each list the panes show.
+pub const LIST_LIMIT: usize = 60;
+
+/// The view options the page renders with: lists cut by the core, the
+/// transport log read by window (the pane asks for the rows in view), safety
+/// numbers computed only when identity keys change.
+pub fn view_options(selected: Option<String>) -> cipherflow_flow::view::ViewOptions {
+    cipherflow_flow::view::ViewOptions {
+        list_limit: LIST_LIMIT,
+        log_window: Some(0..0),
+        recent: 6,
+        selected,
+        safety_numbers: false,
+    }
+}

@@ -20,7 +20,7 @@
 use std::process::Command;
 use std::time::Instant;
 
-use cipherflow_flow::retention::DAY_MS;
+use cipherflow_flow::cloud_api::store::DAY_MS;
 use cipherflow_flow::trace::TraceMode;
 use cipherflow_flow::{SimConfig, Simulation};
 
@@ -91,7 +91,7 @@ fn run(messages: usize, consumers: usize) {
             assert_eq!(r.status, 200);
         }
         sim.advance(step);
-        peak_store = peak_store.max(sim.cloud_api().store.len());
+        peak_store = peak_store.max(sim.cloud_api().store().len());
     }
     sim.advance(DAY_MS);
     let secs = start.elapsed().as_secs_f64();

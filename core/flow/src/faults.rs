@@ -57,6 +57,52 @@ impl FaultConfig {
     }
 }
 
+impl Fault {
+    /// Every fault, in display order.
+    pub const ALL: [Fault; 5] = [
+        Fault::Drop,
+        Fault::Duplicate,
+        Fault::Reorder,
+        Fault::Tamper,
+        Fault::Replay,
+    ];
+
+    /// The fault's name as the trace writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Fault::Drop => "drop",
+            Fault::Duplicate => "duplicate",
+            Fault::Reorder => "reorder",
+            Fault::Tamper => "tamper",
+            Fault::Replay => "replay",
+        }
+    }
+}
+
+impl FaultConfig {
+    /// The probability of `fault`.
+    pub fn probability(&self, fault: Fault) -> f64 {
+        match fault {
+            Fault::Drop => self.drop,
+            Fault::Duplicate => self.duplicate,
+            Fault::Reorder => self.reorder,
+            Fault::Tamper => self.tamper,
+            Fault::Replay => self.replay,
+        }
+    }
+
+    /// Sets the probability of `fault`.
+    pub fn set(&mut self, fault: Fault, p: f64) {
+        match fault {
+            Fault::Drop => self.drop = p,
+            Fault::Duplicate => self.duplicate = p,
+            Fault::Reorder => self.reorder = p,
+            Fault::Tamper => self.tamper = p,
+            Fault::Replay => self.replay = p,
+        }
+    }
+}
+
 /// A fault that happened, as recorded in the trace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

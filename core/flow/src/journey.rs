@@ -1,43 +1,42 @@
-//! One message's path through the four parties, read from the trace alone.
+//! One message's path through the four parties, read from the links the
+//! parties wrote into the trace.
 //!
-//! The browser app highlights a message in every pane it passed through and
-//! draws the hops between panes; a workshop asks "who held this, and in what
-//! form?". Both questions are answered here, from the events the simulation
-//! recorded, so an imported trace answers them exactly as a live one does.
+//! A journey is keyed by the id its author gave the message: the client's
+//! message id for a consumer's message, the wamid for a business's. Every
+//! other id it had is linked by the party that made the link, in the event
+//! that made it:
 //!
-//! A journey is keyed by the id its author gave it: the client's message id for
-//! a consumer's message, the wamid for a business's. It collects every id the
-//! message had on the way (client id, transport envelope id, wamid), each hop
-//! with the form the content had on it, and what happened: faults, rejections,
-//! receipts, statuses, purge.
+//! | link | made by | event |
+//! |---|---|---|
+//! | client message id → the consumer's envelope | the consumer's client | `consumer_sent` |
+//! | the consumer's envelope → wamid | the Cloud API | `cloud_api_decrypted` |
+//! | wamid → webhook | the Cloud API | `webhook` (`messages`, `statuses`) |
+//! | Graph API request → wamid | the Cloud API | `graph_api` (`wamid`) |
+//! | wamid → the business number's envelope | the Cloud API | `cloud_api_encrypted` |
+//! | envelope → receipts | the recipient | `receipt_sent` (the sender's envelope ids) |
 //!
-//! What the trace shows, hop by hop:
+//! An envelope is named by its sender and id. Hops, in the form the content
+//! had on each:
 //!
-//! | hop | form | event |
+//! | hop | form | the event that shows it |
 //! |---|---|---|
 //! | consumer → transport | Signal ciphertext | `transport_accepted` of its envelope |
 //! | transport → Cloud API | Signal ciphertext | `transport_delivered` to the business number |
-//! | Cloud API → business | plaintext in a signed HTTPS webhook | `webhook` whose body names the wamid |
-//! | business → Cloud API | plaintext in a Graph API request | `graph_api` answered 200 with the wamid |
+//! | Cloud API → business | plaintext inside a signed HTTPS webhook | `webhook` naming the wamid |
+//! | business → Cloud API | plaintext inside a Graph API request | `graph_api` with the wamid |
 //! | Cloud API → transport | Signal ciphertext | `transport_accepted` of its envelope |
 //! | transport → consumer | Signal ciphertext | `transport_delivered` to the consumer |
-//!
-//! A business message's envelope is not named by any event that also names its
-//! wamid: the Cloud API encrypts and submits it while it answers the Graph API
-//! request, so its `transport_accepted` (or `transport_refused`) is the one
-//! recorded at the same instant just before that request's `graph_api` event.
 
 use std::collections::HashMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
-use crate::envelope::{EnvelopeId, ReceiptKind};
+use crate::cloud_api::graph_api::{self, SendRequest};
+use crate::cloud_api::store::Direction;
 use crate::faults::Fault;
 use crate::phone::PhoneNumber;
-use crate::retention::Direction;
-use crate::trace::{EventKind, Trace, TraceEvent};
-use crate::trace_proof::outbound_text;
+use crate::trace::{EventKind, Trace};
+use crate::wire::{EnvelopeId, ReceiptKind};
 
 /// A party a message passes through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -53,6 +52,18 @@ pub enum Party {
     Business,
 }
 
+impl Party {
+    /// The party's name as a pane shows it.
+    pub fn label(self) -> &'static str {
+        match self {
+            Party::Consumer => "consumer",
+            Party::Transport => "transport",
+            Party::CloudApi => "Cloud API",
+            Party::Business => "business",
+        }
+    }
+}
+
 /// The form the content had on a hop.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -62,6 +73,26 @@ pub enum Form {
     /// Plaintext inside HTTPS between the Cloud API and the business: TLS
     /// protects it on the wire, and both ends read it.
     Plaintext,
+}
+
+impl Form {
+    /// What crossed, in words.
+    pub fn label(self) -> &'static str {
+        match self {
+            Form::Ciphertext => "Signal ciphertext",
+            Form::Plaintext => "plaintext in HTTPS",
+        }
+    }
+
+    /// The form on the hop between two neighbouring panes when nothing is
+    /// selected: plaintext only between the Cloud API and the business.
+    pub fn between(left: Party, right: Party) -> Self {
+        if left == Party::Business || right == Party::Business {
+            Form::Plaintext
+        } else {
+            Form::Ciphertext
+        }
+    }
 }
 
 /// One hop a message made, possibly several times (retransmissions, duplicates).
@@ -94,10 +125,10 @@ pub struct Journey {
     pub text: String,
     /// The consumer client's id (inbound only).
     pub client_message_id: Option<String>,
-    /// The transport envelope that carried it.
+    /// The envelope that carried it (its sender's id).
     pub envelope_id: Option<EnvelopeId>,
-    /// The wamid: assigned by the Cloud API on decrypting (inbound) or answering
-    /// the Graph API request (outbound).
+    /// The wamid: assigned by the Cloud API on decrypting (inbound) or
+    /// answering the Graph API request (outbound).
     pub wamid: Option<String>,
     /// Created, virtual ms.
     pub created_at_ms: u64,
@@ -105,12 +136,12 @@ pub struct Journey {
     pub hops: Vec<Hop>,
     /// Times the transport accepted its envelope (1 + retransmissions).
     pub transmissions: u32,
-    /// Faults the transport injected on it.
+    /// Faults the network injected on it.
     pub faults: Vec<Fault>,
-    /// Deliveries its recipient refused (tampered, unknown session...).
+    /// Deliveries its recipient refused (tampered, malformed...).
     pub rejections: u32,
-    /// Deliveries its recipient could not match to a session (a tampered
-    /// prekey message, say): it asked the sender to start a new one.
+    /// Deliveries its recipient could not match to a session: it asked the
+    /// sender to start a new one.
     pub retry_requests: u32,
     /// Deliveries its recipient recognised as already processed.
     pub duplicates_ignored: u32,
@@ -175,6 +206,73 @@ impl Journey {
     pub fn crossed(&self, from: Party, to: Party) -> Option<&Hop> {
         self.hops.iter().find(|h| h.from == from && h.to == to)
     }
+
+    /// What happened to it on the way, one phrase each, in the order a reader
+    /// wants them: transmissions, faults, refusals, queueing, purge, status.
+    pub fn happenings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.transmissions > 1 {
+            out.push(format!("sent {} times", self.transmissions));
+        }
+        for f in &self.faults {
+            out.push(format!("network fault: {}", f.name()));
+        }
+        if self.rejections > 0 {
+            out.push(format!("{} rejected delivery(ies)", self.rejections));
+        }
+        if self.retry_requests > 0 {
+            out.push(format!(
+                "{} retry request(s): no session matched",
+                self.retry_requests
+            ));
+        }
+        if self.duplicates_ignored > 0 {
+            out.push(format!("{} duplicate(s) ignored", self.duplicates_ignored));
+        }
+        if self.queued {
+            out.push("queued for an offline phone".to_owned());
+        }
+        if self.refused {
+            out.push("refused by the integrity system".to_owned());
+        }
+        if self.purged {
+            out.push("purged by retention".to_owned());
+        }
+        if let Some(s) = self.statuses.last() {
+            out.push(format!("status: {s}"));
+        }
+        out
+    }
+
+    /// The hop between two neighbouring panes, whichever way it went, and
+    /// how it reads on the arrow between them.
+    pub fn hop_between(&self, left: Party, right: Party) -> (Option<&Hop>, String) {
+        let hop = self
+            .crossed(left, right)
+            .or_else(|| self.crossed(right, left));
+        let label = match hop {
+            Some(h) if h.times > 1 => format!("{} ×{}", h.form.label(), h.times),
+            Some(h) => h.form.label().to_owned(),
+            None => "not crossed (yet)".to_owned(),
+        };
+        (hop, label)
+    }
+
+    /// The side that sent its envelopes.
+    fn sender(&self) -> Party {
+        match self.direction {
+            Direction::Inbound => Party::Consumer,
+            Direction::Outbound => Party::CloudApi,
+        }
+    }
+
+    /// The side that received its envelopes.
+    fn recipient(&self) -> Party {
+        match self.direction {
+            Direction::Inbound => Party::CloudApi,
+            Direction::Outbound => Party::Consumer,
+        }
+    }
 }
 
 /// Every consumer or business message in `trace`, oldest first. Receipts and
@@ -190,12 +288,9 @@ pub fn journeys(trace: &Trace) -> Vec<Journey> {
 #[derive(Debug, Clone, Default)]
 pub struct JourneyBook {
     journeys: Vec<Journey>,
-    by_envelope: HashMap<EnvelopeId, usize>,
+    by_envelope: HashMap<(PhoneNumber, EnvelopeId), usize>,
     by_wamid: HashMap<String, usize>,
     by_key: HashMap<String, usize>,
-    /// Status webhooks seen before their message's `graph_api` event (the
-    /// Cloud API posts `sent` while it answers the request).
-    early_statuses: HashMap<String, Vec<String>>,
     /// Events of the trace read so far.
     read: usize,
 }
@@ -204,13 +299,17 @@ impl JourneyBook {
     /// Reads the events of `trace` not read yet. `trace` must be the one this
     /// book has been reading, grown since (a trace only ever grows).
     pub fn update(&mut self, trace: &Trace) {
-        let events = &trace.events;
-        for i in self.read..events.len() {
-            if let Some(event) = events.get(i) {
-                self.read_event(events, i, event);
-            }
+        for event in trace.events.iter().skip(self.read) {
+            self.read_event(event.at_ms, &event.kind);
         }
-        self.read = events.len();
+        self.read = trace.events.len();
+    }
+
+    /// Reads one more event (the router feeds its book this way, as events
+    /// are recorded).
+    pub fn push(&mut self, at_ms: u64, kind: &EventKind) {
+        self.read_event(at_ms, kind);
+        self.read += 1;
     }
 
     /// Every journey, oldest first.
@@ -223,9 +322,10 @@ impl JourneyBook {
         self.journeys.get(*self.by_key.get(key)?)
     }
 
-    /// The journey an envelope carried.
-    pub fn carried_by(&self, envelope: EnvelopeId) -> Option<&Journey> {
-        self.journeys.get(*self.by_envelope.get(&envelope)?)
+    /// The journey an envelope (by sender and id) carried.
+    pub fn carried_by(&self, from: &PhoneNumber, envelope: EnvelopeId) -> Option<&Journey> {
+        self.journeys
+            .get(*self.by_envelope.get(&(from.clone(), envelope))?)
     }
 
     /// The journey of a wamid.
@@ -233,23 +333,25 @@ impl JourneyBook {
         self.journeys.get(*self.by_wamid.get(wamid)?)
     }
 
-    fn push(&mut self, journey: Journey) {
-        self.by_key.insert(journey.key.clone(), self.journeys.len());
+    fn open(&mut self, journey: Journey) -> usize {
+        let i = self.journeys.len();
+        self.by_key.insert(journey.key.clone(), i);
         self.journeys.push(journey);
+        i
     }
-    fn by_envelope(&mut self, id: EnvelopeId) -> Option<&mut Journey> {
-        let i = *self.by_envelope.get(&id)?;
+
+    fn envelope(&mut self, from: &PhoneNumber, id: EnvelopeId) -> Option<&mut Journey> {
+        let i = *self.by_envelope.get(&(from.clone(), id))?;
         self.journeys.get_mut(i)
     }
 
-    fn by_wamid(&mut self, wamid: &str) -> Option<&mut Journey> {
+    fn wamid(&mut self, wamid: &str) -> Option<&mut Journey> {
         let i = *self.by_wamid.get(wamid)?;
         self.journeys.get_mut(i)
     }
 
-    fn read_event(&mut self, events: &[TraceEvent], index: usize, event: &TraceEvent) {
-        let at = event.at_ms;
-        match &event.kind {
+    fn read_event(&mut self, at: u64, kind: &EventKind) {
+        match kind {
             EventKind::ConsumerSent {
                 consumer,
                 business,
@@ -263,62 +365,78 @@ impl JourneyBook {
                 j.text = text.clone();
                 j.client_message_id = Some(message_id.clone());
                 j.envelope_id = Some(*envelope_id);
-                self.by_envelope.insert(*envelope_id, self.journeys.len());
-                self.push(j);
+                let i = self.open(j);
+                self.by_envelope.insert((consumer.clone(), *envelope_id), i);
             }
             EventKind::TransportAccepted { envelope, .. } => {
-                if let Some(j) = self.by_envelope(envelope.id) {
+                if let Some(j) = self.envelope(&envelope.from, envelope.id) {
                     j.transmissions += 1;
-                    let from = match j.direction {
-                        Direction::Inbound => Party::Consumer,
-                        Direction::Outbound => Party::CloudApi,
-                    };
+                    let from = j.sender();
                     j.hop(from, Party::Transport, Form::Ciphertext, at);
                 }
             }
-            EventKind::TransportQueued { envelope_id, .. } => {
-                if let Some(j) = self.by_envelope(*envelope_id) {
+            EventKind::TransportQueued {
+                from, envelope_id, ..
+            } => {
+                if let Some(j) = self.envelope(from, *envelope_id) {
                     j.queued = true;
                 }
             }
-            EventKind::TransportRefused { envelope_id, .. } => {
-                if let Some(j) = self.by_envelope(*envelope_id) {
+            EventKind::TransportRefused {
+                envelope_id,
+                business,
+                ..
+            } => {
+                if let Some(j) = self.envelope(business, *envelope_id) {
                     j.refused = true;
                 }
             }
-            EventKind::TransportFault { envelope_id, fault } => {
-                if let Some(j) = self.by_envelope(*envelope_id) {
+            EventKind::TransportFault {
+                from,
+                envelope_id,
+                fault,
+                ..
+            } => {
+                if let Some(j) = self.envelope(from, *envelope_id) {
                     j.faults.push(*fault);
                 }
             }
-            EventKind::TransportDelivered { envelope_id, .. } => {
-                if let Some(j) = self.by_envelope(*envelope_id) {
-                    let to = match j.direction {
-                        Direction::Inbound => Party::CloudApi,
-                        Direction::Outbound => Party::Consumer,
-                    };
+            EventKind::TransportDelivered {
+                from, envelope_id, ..
+            } => {
+                if let Some(j) = self.envelope(from, *envelope_id) {
+                    let to = j.recipient();
                     j.hop(Party::Transport, to, Form::Ciphertext, at);
                 }
             }
-            EventKind::Rejected { envelope_id, .. } => {
-                if let Some(j) = self.by_envelope(*envelope_id) {
+            EventKind::Rejected {
+                from, envelope_id, ..
+            } => {
+                if let Some(j) = self.envelope(from, *envelope_id) {
                     j.rejections += 1;
                 }
             }
-            EventKind::RetryRequested { envelope_id, .. } => {
-                if let Some(j) = self.by_envelope(*envelope_id) {
+            EventKind::RetryRequested {
+                from, envelope_id, ..
+            } => {
+                if let Some(j) = self.envelope(from, *envelope_id) {
                     j.retry_requests += 1;
                 }
             }
-            EventKind::DuplicateIgnored { envelope_id, .. } => {
-                if let Some(j) = self.by_envelope(*envelope_id) {
+            EventKind::DuplicateIgnored {
+                from, envelope_id, ..
+            } => {
+                if let Some(j) = self.envelope(from, *envelope_id) {
                     j.duplicates_ignored += 1;
                 }
             }
             EventKind::CloudApiDecrypted {
-                envelope_id, wamid, ..
+                envelope_id,
+                from,
+                wamid,
+                ..
             } => {
-                if let Some(&i) = self.by_envelope.get(envelope_id) {
+                if let Some(&i) = self.by_envelope.get(&(from.clone(), *envelope_id)) {
                     self.by_wamid.insert(wamid.clone(), i);
                     if let Some(j) = self.journeys.get_mut(i) {
                         j.wamid = Some(wamid.clone());
@@ -326,14 +444,32 @@ impl JourneyBook {
                     }
                 }
             }
+            EventKind::CloudApiEncrypted {
+                business,
+                wamid,
+                envelope_id,
+                to,
+                ..
+            } => {
+                if let Some(&i) = self.by_wamid.get(wamid) {
+                    self.by_envelope.insert((business.clone(), *envelope_id), i);
+                    if let Some(j) = self.journeys.get_mut(i) {
+                        j.envelope_id = Some(*envelope_id);
+                        j.business = business.e164();
+                        j.consumer = to.e164();
+                    }
+                }
+            }
             EventKind::ConsumerReceived { message_id, .. } => {
-                if let Some(j) = self.by_wamid(message_id) {
+                if let Some(j) = self.wamid(message_id) {
                     j.decrypted = true;
                 }
             }
-            EventKind::ReceiptSent { receipt, ids, .. } => {
+            EventKind::ReceiptSent {
+                to, receipt, ids, ..
+            } => {
                 for id in ids {
-                    if let Some(j) = self.by_envelope(*id) {
+                    if let Some(j) = self.envelope(to, *id) {
                         j.delivered = true;
                         if *receipt == ReceiptKind::Read {
                             j.read = true;
@@ -341,269 +477,63 @@ impl JourneyBook {
                     }
                 }
             }
-            EventKind::Webhook { request, .. } => self.webhook(&request.body, at),
-            EventKind::GraphApi { request, response } if response.status == 200 => {
-                self.graph_api(events, index, &request.body, &response.body, at);
+            EventKind::Webhook {
+                messages,
+                statuses,
+                response,
+                ..
+            } if response.status == 200 => {
+                for wamid in messages {
+                    if let Some(j) = self.wamid(wamid) {
+                        j.hop(Party::CloudApi, Party::Business, Form::Plaintext, at);
+                    }
+                }
+                for s in statuses {
+                    if let Some(j) = self.wamid(&s.wamid) {
+                        j.statuses.push(s.status.clone());
+                    }
+                }
+            }
+            EventKind::GraphApi {
+                request,
+                response,
+                wamid,
+            } if response.status == 200 => {
+                let Ok(parsed) = graph_api::parse_send(&request.body) else {
+                    return;
+                };
+                match (parsed, wamid) {
+                    (SendRequest::MarkRead { message_id }, _) => {
+                        if let Some(j) = self.wamid(&message_id) {
+                            j.read = true;
+                        }
+                    }
+                    (
+                        SendRequest::Text { to, body: text, .. }
+                        | SendRequest::Reaction {
+                            to, emoji: text, ..
+                        },
+                        Some(wamid),
+                    ) => {
+                        let mut j = Journey::new(wamid.clone(), Direction::Outbound, at);
+                        j.wamid = Some(wamid.clone());
+                        j.text = text;
+                        j.consumer = to.e164();
+                        j.hop(Party::Business, Party::CloudApi, Form::Plaintext, at);
+                        let i = self.open(j);
+                        self.by_wamid.insert(wamid.clone(), i);
+                    }
+                    _ => {}
+                }
             }
             EventKind::RetentionPurged { wamids, .. } => {
                 for wamid in wamids {
-                    if let Some(j) = self.by_wamid(wamid) {
+                    if let Some(j) = self.wamid(wamid) {
                         j.purged = true;
                     }
                 }
             }
             _ => {}
         }
-    }
-
-    /// A message webhook is the Cloud API → business hop; a status webhook
-    /// reports on an outbound message.
-    fn webhook(&mut self, body: &[u8], at: u64) {
-        let Ok(json) = serde_json::from_slice::<Value>(body) else {
-            return;
-        };
-        let value = &json["entry"][0]["changes"][0]["value"];
-        for m in value["messages"].as_array().into_iter().flatten() {
-            if let Some(j) = m["id"].as_str().and_then(|w| self.by_wamid(w)) {
-                j.hop(Party::CloudApi, Party::Business, Form::Plaintext, at);
-            }
-        }
-        for s in value["statuses"].as_array().into_iter().flatten() {
-            let (Some(wamid), Some(status)) = (s["id"].as_str(), s["status"].as_str()) else {
-                continue;
-            };
-            match self.by_wamid(wamid) {
-                Some(j) => j.statuses.push(status.to_owned()),
-                None => self
-                    .early_statuses
-                    .entry(wamid.to_owned())
-                    .or_default()
-                    .push(status.to_owned()),
-            }
-        }
-    }
-
-    /// A successful send opens an outbound journey (the business → Cloud API
-    /// hop); a successful mark-as-read marks an inbound one read.
-    fn graph_api(
-        &mut self,
-        events: &[TraceEvent],
-        index: usize,
-        request: &[u8],
-        response: &[u8],
-        at: u64,
-    ) {
-        let Ok(req) = serde_json::from_slice::<Value>(request) else {
-            return;
-        };
-        if req["status"] == "read" {
-            if let Some(j) = req["message_id"].as_str().and_then(|w| self.by_wamid(w)) {
-                j.read = true;
-            }
-            return;
-        }
-        let Ok(resp) = serde_json::from_slice::<Value>(response) else {
-            return;
-        };
-        let (Some(wamid), Some(text)) =
-            (resp["messages"][0]["id"].as_str(), outbound_text(request))
-        else {
-            return;
-        };
-        let mut j = Journey::new(wamid.to_owned(), Direction::Outbound, at);
-        j.wamid = Some(wamid.to_owned());
-        j.text = text;
-        j.hop(Party::Business, Party::CloudApi, Form::Plaintext, at);
-        j.statuses = self.early_statuses.remove(wamid).unwrap_or_default();
-        if let Some(to) = req["to"].as_str().and_then(|t| PhoneNumber::parse(t).ok()) {
-            j.consumer = to.e164();
-        }
-        // The envelope the Cloud API submitted while answering this request.
-        let block = events[..index]
-            .iter()
-            .rev()
-            .take_while(|e| e.at_ms == at && !matches!(e.kind, EventKind::GraphApi { .. }));
-        let mut first_accept = None;
-        for e in block {
-            match &e.kind {
-                EventKind::TransportAccepted {
-                    envelope,
-                    retransmission: false,
-                    ..
-                } => first_accept = Some((envelope.id, envelope.from.e164(), false)),
-                EventKind::TransportRefused {
-                    envelope_id,
-                    business,
-                    ..
-                } => first_accept = Some((*envelope_id, business.e164(), true)),
-                _ => {}
-            }
-        }
-        let i = self.journeys.len();
-        if let Some((id, business, refused)) = first_accept {
-            j.envelope_id = Some(id);
-            j.business = business;
-            j.refused = refused;
-            if !refused {
-                j.transmissions = 1;
-                j.hop(Party::CloudApi, Party::Transport, Form::Ciphertext, at);
-            }
-            self.by_envelope.insert(id, i);
-        }
-        self.by_wamid.insert(wamid.to_owned(), i);
-        self.push(j);
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-    use crate::{SimConfig, Simulation};
-
-    fn world() -> (Simulation, String) {
-        let mut sim = Simulation::new(SimConfig {
-            seed: 11,
-            ..SimConfig::default()
-        })
-        .unwrap();
-        let handle = sim.add_business("+15550001111", "Acme").unwrap();
-        sim.add_consumer("+16505551234", "Ana").unwrap();
-        (sim, handle.phone_number_id)
-    }
-
-    #[test]
-    fn a_consumer_message_crosses_three_hops_and_changes_form_at_the_cloud_api() {
-        let (mut sim, _) = world();
-        let id = sim
-            .consumer_send_text("+16505551234", "+15550001111", "where is my order?")
-            .unwrap();
-        sim.settle();
-        let all = journeys(sim.trace());
-        assert_eq!(all.len(), 1);
-        let j = &all[0];
-        assert_eq!(j.key, id);
-        assert_eq!(j.direction, Direction::Inbound);
-        assert_eq!(j.text, "where is my order?");
-        assert_eq!(j.consumer, "+16505551234");
-        assert_eq!(j.business, "+15550001111");
-        let path: Vec<_> = j.hops.iter().map(|h| (h.from, h.to, h.form)).collect();
-        assert_eq!(
-            path,
-            [
-                (Party::Consumer, Party::Transport, Form::Ciphertext),
-                (Party::Transport, Party::CloudApi, Form::Ciphertext),
-                (Party::CloudApi, Party::Business, Form::Plaintext),
-            ]
-        );
-        assert!(j.decrypted && j.delivered);
-        let wamid = j.wamid.clone().unwrap();
-        assert!(sim.cloud_api().store.get(&wamid).is_some());
-    }
-
-    #[test]
-    fn a_business_reply_is_linked_to_the_envelope_the_cloud_api_submitted() {
-        let (mut sim, pnid) = world();
-        sim.consumer_send_text("+16505551234", "+15550001111", "hi")
-            .unwrap();
-        sim.settle();
-        sim.business_send_text(&pnid, "16505551234", "hello Ana")
-            .unwrap();
-        sim.settle();
-        sim.consumer_read("+16505551234", "+15550001111").unwrap();
-        sim.settle();
-        let all = journeys(sim.trace());
-        let reply = all
-            .iter()
-            .find(|j| j.direction == Direction::Outbound)
-            .unwrap();
-        let wamid = reply.wamid.clone().unwrap();
-        let stored = sim.cloud_api().store.get(&wamid).unwrap();
-        assert_eq!(reply.envelope_id, Some(stored.envelope_id));
-        assert_eq!(reply.business, "+15550001111");
-        assert_eq!(reply.consumer, "+16505551234");
-        let path: Vec<_> = reply.hops.iter().map(|h| (h.from, h.to)).collect();
-        assert_eq!(
-            path,
-            [
-                (Party::Business, Party::CloudApi),
-                (Party::CloudApi, Party::Transport),
-                (Party::Transport, Party::Consumer),
-            ]
-        );
-        assert_eq!(reply.statuses, ["sent", "delivered", "read"]);
-        assert!(reply.decrypted && reply.delivered && reply.read);
-    }
-
-    #[test]
-    fn tampering_and_retransmission_are_counted_on_the_message() {
-        let (mut sim, _) = world();
-        sim.set_faults(crate::faults::FaultConfig {
-            tamper: 1.0,
-            ..Default::default()
-        })
-        .unwrap();
-        sim.consumer_send_text("+16505551234", "+15550001111", "tampered on the way")
-            .unwrap();
-        sim.run(8, 1_000);
-        sim.set_faults(Default::default()).unwrap();
-        sim.settle();
-        let all = journeys(sim.trace());
-        let j = &all[0];
-        assert!(j.faults.contains(&Fault::Tamper));
-        assert!(j.rejections + j.retry_requests >= 1, "{j:?}");
-        assert!(j.transmissions >= 2, "{j:?}");
-        assert!(j.decrypted, "the untampered retransmission got through");
-        assert!(
-            j.crossed(Party::CloudApi, Party::Business)
-                .is_some_and(|h| h.times == 1)
-        );
-    }
-
-    #[test]
-    fn a_purge_marks_the_message_and_an_undelivered_reply_fails() {
-        let (mut sim, pnid) = world();
-        sim.consumer_send_text("+16505551234", "+15550001111", "hi")
-            .unwrap();
-        sim.settle();
-        sim.set_consumer_online("+16505551234", false).unwrap();
-        sim.business_send_text(&pnid, "16505551234", "you are offline")
-            .unwrap();
-        sim.advance(31 * crate::retention::DAY_MS);
-        let all = journeys(sim.trace());
-        assert!(all.iter().all(|j| j.purged));
-        let reply = all
-            .iter()
-            .find(|j| j.direction == Direction::Outbound)
-            .unwrap();
-        assert!(reply.queued);
-        assert_eq!(reply.statuses.last().map(String::as_str), Some("failed"));
-    }
-    #[test]
-    fn a_book_read_bit_by_bit_equals_one_read_at_the_end() {
-        let (mut sim, pnid) = world();
-        let mut book = JourneyBook::default();
-        for i in 0..5 {
-            sim.consumer_send_text("+16505551234", "+15550001111", &format!("m{i}"))
-                .unwrap();
-            book.update(sim.trace());
-            sim.step();
-            book.update(sim.trace());
-            sim.business_send_text(&pnid, "16505551234", &format!("r{i}"))
-                .unwrap();
-            sim.settle();
-            book.update(sim.trace());
-        }
-        assert_eq!(book.all(), journeys(sim.trace()).as_slice());
-        assert_eq!(book.all().len(), 10);
-        let first = &book.all()[0];
-        assert_eq!(book.get(&first.key), Some(first));
-        assert_eq!(book.carried_by(first.envelope_id.unwrap()), Some(first));
-        assert_eq!(
-            book.with_wamid(first.wamid.as_deref().unwrap()),
-            Some(first)
-        );
     }
 }

@@ -1,6 +1,10 @@
 //! The ciphertext-only proof: scans every byte the WhatsApp transport held or
 //! forwarded for every plaintext any party sent, and checks that every envelope
-//! the transport tampered with was rejected by its recipient.
+//! the network tampered with was rejected by its recipient.
+//!
+//! It is fed from trace events only ([`crate::trace::proof`]), the same way
+//! whether the events are live or read back from an exported trace, so the two
+//! always agree.
 //!
 //! For each plaintext it looks for the whole text and every 8-byte window of it,
 //! in UTF-8, UTF-16 (little- and big-endian) and base64 (at all three
@@ -52,7 +56,13 @@ pub struct ProofChecker {
     transport_bytes: Vec<Vec<u8>>,
     tampered: u64,
     tampered_rejected: u64,
+    /// A tampered envelope was delivered and its recipient's verdict is not
+    /// in yet.
+    awaiting_verdict: bool,
     streaming: Option<Streaming>,
+    /// The last exhaustive report, until something new comes in: a view
+    /// that reads the proof several times per change scans once.
+    cached: std::cell::RefCell<Option<ProofReport>>,
 }
 
 #[derive(Debug, Clone, Default)]
@@ -88,6 +98,7 @@ impl ProofChecker {
 
     /// A plaintext some party sent.
     pub fn plaintext_sent(&mut self, text: &str) {
+        self.cached.get_mut().take();
         let Some(s) = self.streaming.as_mut() else {
             self.plaintexts.push(text.to_owned());
             return;
@@ -116,6 +127,7 @@ impl ProofChecker {
 
     /// Bytes the transport held or forwarded.
     pub fn transport_held(&mut self, bytes: &[u8]) {
+        self.cached.get_mut().take();
         let Some(s) = self.streaming.as_mut() else {
             self.transport_bytes.push(bytes.to_vec());
             return;
@@ -130,19 +142,39 @@ impl ProofChecker {
         }
     }
 
-    /// The transport tampered with an envelope; `rejected` is the recipient's verdict.
-    pub fn tampered_delivery(&mut self, rejected: bool) {
-        self.tampered += 1;
-        if rejected {
+    /// An envelope reached its recipient, tampered with or not. A tampered
+    /// envelope waits for its recipient's verdict; one that gets none before
+    /// the next delivery was not accepted.
+    pub fn delivery(&mut self, tampered: bool) {
+        self.cached.get_mut().take();
+        self.close_verdict();
+        if tampered {
+            self.tampered += 1;
+            self.awaiting_verdict = true;
+        }
+    }
+
+    /// The recipient's verdict on the last delivery: whether the bytes
+    /// decrypted.
+    pub fn verdict(&mut self, decrypted: bool) {
+        if self.awaiting_verdict {
+            self.cached.get_mut().take();
+            self.awaiting_verdict = false;
+            if !decrypted {
+                self.tampered_rejected += 1;
+            }
+        }
+    }
+
+    fn close_verdict(&mut self) {
+        if self.awaiting_verdict {
+            self.awaiting_verdict = false;
             self.tampered_rejected += 1;
         }
     }
 
-    /// Records the verdict on a delivery that may have been tampered with.
-    pub fn tampered_delivery_if(&mut self, tampered: bool) {
-        if tampered {
-            self.tampered_delivery(true);
-        }
+    fn rejected(&self) -> u64 {
+        self.tampered_rejected + u64::from(self.awaiting_verdict)
     }
 
     /// Runs the scan (or, in streaming mode, reports what was scanned).
@@ -154,9 +186,12 @@ impl ProofChecker {
                 bytes_scanned: s.bytes,
                 matches: s.matches,
                 tampered_envelopes: self.tampered,
-                tampered_rejected: self.tampered_rejected,
-                holds: s.matches == 0 && self.tampered == self.tampered_rejected,
+                tampered_rejected: self.rejected(),
+                holds: s.matches == 0 && self.tampered == self.rejected(),
             };
+        }
+        if let Some(report) = self.cached.borrow().as_ref() {
+            return report.clone();
         }
         let mut needles: HashSet<[u8; WINDOW]> = HashSet::new();
         let mut too_short = 0;
@@ -179,15 +214,17 @@ impl ProofChecker {
                 }
             }
         }
-        ProofReport {
+        let report = ProofReport {
             messages_checked: self.plaintexts.len() as u64,
             too_short_to_scan: too_short,
             bytes_scanned,
             matches,
             tampered_envelopes: self.tampered,
-            tampered_rejected: self.tampered_rejected,
-            holds: matches == 0 && self.tampered == self.tampered_rejected,
-        }
+            tampered_rejected: self.rejected(),
+            holds: matches == 0 && self.tampered == self.rejected(),
+        };
+        *self.cached.borrow_mut() = Some(report.clone());
+        report
     }
 }
 
@@ -256,13 +293,20 @@ mod tests {
         p.plaintext_sent(TEXT);
         p.plaintext_sent("hi");
         p.transport_held(&(0..=255u8).collect::<Vec<_>>());
-        p.tampered_delivery(true);
+        p.delivery(true);
+        p.verdict(false);
         let r = p.report();
         assert_eq!(r.matches, 0);
         assert_eq!(r.too_short_to_scan, 1);
         assert_eq!(r.bytes_scanned, 256);
         assert!(r.holds);
-        p.tampered_delivery(false);
+        // A tampered delivery with no verdict before the next one was not accepted.
+        p.delivery(true);
+        assert!(p.report().holds);
+        p.delivery(false);
+        assert!(p.report().holds);
+        p.delivery(true);
+        p.verdict(true);
         assert!(!p.report().holds);
     }
 }

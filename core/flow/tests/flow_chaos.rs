@@ -67,6 +67,12 @@ fn one_seed(seed: u64, totals: &mut Totals) {
                 );
             }
         }
+        if round == 0 {
+            // One spam report (three block a business): the integrity cell of
+            // the matrix is computed from what WhatsApp clients really send.
+            sim.consumer_report_spam(consumers[0], &shops[1].display_phone_number.e164())
+                .unwrap();
+        }
         if round == 1 {
             // Someone drops off the network for a while mid-conversation.
             sim.set_consumer_online(consumers[2], false).unwrap();
@@ -99,7 +105,7 @@ fn one_seed(seed: u64, totals: &mut Totals) {
     }
     for c in consumers {
         let consumer = &sim.consumers()[&PhoneNumber::parse(c).unwrap()];
-        for chat in consumer.chats.values() {
+        for chat in consumer.chats().values() {
             let incoming: Vec<_> = chat.iter().filter(|m| !m.outgoing).collect();
             let ids: HashSet<_> = incoming.iter().map(|m| m.id.clone()).collect();
             assert_eq!(ids.len(), incoming.len(), "seed {seed}: a duplicate bubble");
@@ -122,20 +128,20 @@ fn one_seed(seed: u64, totals: &mut Totals) {
         sim.trace().clone()
     };
     assert_eq!(
-        cipherflow_flow::trace_proof::prove_trace(&trace).unwrap(),
+        cipherflow_flow::trace::proof::prove_trace(&trace).unwrap(),
         proof,
         "seed {seed}: the trace alone proves something else"
     );
     if seed.is_multiple_of(10) {
         // The light JSON reader (the npm module's import) agrees with both.
         let json = serde_json::to_string(&trace).unwrap();
-        let light = cipherflow_flow::trace_json::LightTrace::parse(&json).unwrap();
+        let light = cipherflow_flow::trace::json::LightTrace::parse(&json).unwrap();
         assert_eq!(light.len(), trace.events.len());
         assert_eq!(light.prove().unwrap(), proof, "seed {seed}: light reader");
         for event in &trace.events {
             let kind = serde_json::to_value(event).unwrap()["type"].clone();
             assert!(
-                cipherflow_flow::trace_json::EVENT_TYPES.contains(&kind.as_str().unwrap()),
+                cipherflow_flow::trace::json::EVENT_TYPES.contains(&kind.as_str().unwrap()),
                 "{kind} missing from EVENT_TYPES"
             );
         }
@@ -198,7 +204,7 @@ fn a_tampered_message_is_never_reported_delivered() {
         sim.advance(24 * 60 * 60 * 1000);
         let consumer = &sim.consumers()[&PhoneNumber::parse(flow_common::ALICE).unwrap()];
         let shown: HashSet<&str> = consumer
-            .chats
+            .chats()
             .values()
             .flatten()
             .map(|m| m.id.as_str())

@@ -8,8 +8,8 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 mod flow_common;
 
+use cipherflow_flow::cloud_api::store::DAY_MS;
 use cipherflow_flow::http::HttpRequest;
-use cipherflow_flow::retention::DAY_MS;
 use cipherflow_flow::trace::EventKind;
 use flow_common::*;
 use serde_json::{Value, json};
@@ -25,7 +25,9 @@ fn graph_requests(sim: &cipherflow_flow::Simulation) -> Vec<(Value, Value)> {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::GraphApi { request, response } => Some((
+            EventKind::GraphApi {
+                request, response, ..
+            } => Some((
                 serde_json::from_slice(&request.body).unwrap(),
                 response.body_json().unwrap(),
             )),

@@ -8,26 +8,22 @@ use crate::components::format::short_hex;
 use crate::components::message_item::MessageItem;
 use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
 use crate::model::command::Command;
-use crate::state::{Action, DemoContext, Pane};
-
-/// Inbox entries rendered (the newest).
-pub const VISIBLE_INBOX: usize = 40;
+use crate::state::{Action, DemoContext, Pane, ViewContext};
 
 /// The business's pane.
 #[function_component(BusinessPane)]
 pub fn business_pane(props: &PaneProps) -> Html {
-    let Some(demo) = use_context::<DemoContext>() else {
+    let (Some(demo), Some(view)) = (use_context::<DemoContext>(), use_context::<ViewContext>())
+    else {
         return html! {};
     };
     let reply = use_node_ref();
-    let world = demo.world.borrow();
-    let Some(b) = world.sim.businesses().get(&world.cast.phone_number_id) else {
+    let view = view.0;
+    let pnid = demo.world.borrow().cast.phone_number_id.clone();
+    let Some(b) = view.businesses.iter().find(|b| b.phone_number_id == pnid) else {
         return html! { <PaneFrame pane={Pane::Business} role="The business's server" focus={props.focus} active={props.active} /> };
     };
     let send = submit_text(&demo, &reply, |text| Command::Reply { text });
-    let total = b.inbox.len();
-    let inbox = &b.inbox[total.saturating_sub(VISIBLE_INBOX)..];
-    let outbound = &b.outbound[b.outbound.len().saturating_sub(VISIBLE_INBOX)..];
 
     html! {
         <PaneFrame pane={Pane::Business} role="The business's own server: signed webhooks in, Graph API requests out" focus={props.focus} active={props.active}>
@@ -35,14 +31,13 @@ pub fn business_pane(props: &PaneProps) -> Html {
                 { format!("{} · webhook {} · {} webhook POST(s) refused for a bad signature",
                     b.name, if b.webhook_verified { "verified by handshake" } else { "not verified" }, b.rejected_webhooks) }
             </p>
-            <h3>{ format!("Inbox ({total})") }</h3>
+            <h3>{ format!("Inbox ({})", b.inbox_total) }</h3>
             <ol class="inbox" id="business-inbox" aria-label="Messages received by webhook">
-                if total > inbox.len() {
-                    <li class="more">{ format!("{} older messages not shown", total - inbox.len()) }</li>
+                if b.inbox_total > b.inbox.len() {
+                    <li class="more">{ format!("{} older messages not shown", b.inbox_total - b.inbox.len()) }</li>
                 }
-                { for inbox.iter().rev().map(|m| {
-                    let key = world.journeys.with_wamid(&m.wamid).map(|j| AttrValue::from(j.key.clone()));
-                    let read = world.journeys.with_wamid(&m.wamid).is_some_and(|j| j.read);
+                { for b.inbox.iter().rev().map(|item| {
+                    let m = &item.message;
                     let mark = {
                         let demo = demo.clone();
                         let wamid = m.wamid.clone();
@@ -52,7 +47,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                         })
                     };
                     html! {
-                        <MessageItem key={m.wamid.clone()} journey={key} label={format!("webhook message from {}", m.profile_name)} class="inbound">
+                        <MessageItem key={m.wamid.clone()} journey={item.journey.clone().map(AttrValue::from)} label={format!("webhook message from {}", m.profile_name)} class="inbound">
                             <span class="text">{ &m.body }</span>
                             <span class="meta">
                                 { format!("{} (+{}) · {} · ", m.profile_name, m.from, short_hex(&m.wamid)) }
@@ -60,7 +55,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                                     <span class="sig ok" title="X-Hub-Signature-256 verified with the app secret">{ "signature verified ✓" }</span>
                                 }
                             </span>
-                            if read {
+                            if item.marked_read {
                                 <span class="muted small">{ "marked read" }</span>
                             } else {
                                 <button class="small" onclick={mark}>{ "Mark as read" }</button>
@@ -76,12 +71,11 @@ pub fn business_pane(props: &PaneProps) -> Html {
             </form>
             <h3>{ "Statuses of sent messages" }</h3>
             <ol class="statuses" id="business-statuses">
-                { for outbound.iter().rev().map(|s| {
-                    let key = world.journeys.with_wamid(&s.wamid).map(|j| AttrValue::from(j.key.clone()));
-                    let text = world.journeys.with_wamid(&s.wamid).map(|j| j.text.clone()).unwrap_or_default();
+                { for b.outbound.iter().rev().map(|item| {
+                    let s = &item.status;
                     html! {
-                        <MessageItem key={s.wamid.clone()} journey={key} label={format!("status {}", s.status)} class={classes!("status", s.status.clone())}>
-                            <span class="text">{ text }</span>
+                        <MessageItem key={s.wamid.clone()} journey={item.journey.clone().map(AttrValue::from)} label={format!("status {}", s.status)} class={classes!("status", s.status.clone())}>
+                            <span class="text">{ &item.text }</span>
                             <span class="meta">
                                 { format!("to +{} · {} · ", s.recipient_id, short_hex(&s.wamid)) }
                                 <strong class={classes!("status-word", s.status.clone())}>{ &s.status }</strong>

@@ -10,10 +10,7 @@ use crate::components::message_item::MessageItem;
 use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
 use crate::model::cast;
 use crate::model::command::Command;
-use crate::state::{Action, DemoContext, Pane};
-
-/// Bubbles rendered (the newest); the rest are counted.
-pub const VISIBLE_BUBBLES: usize = 60;
+use crate::state::{Action, DemoContext, Pane, ViewContext};
 
 fn ticks(t: Ticks) -> Html {
     let (glyph, label, class) = match t {
@@ -21,6 +18,7 @@ fn ticks(t: Ticks) -> Html {
         Ticks::Sent => ("✓", "sent", "sent"),
         Ticks::Delivered => ("✓✓", "delivered", "delivered"),
         Ticks::Read => ("✓✓", "read", "read"),
+        Ticks::Failed => ("!", "not sent", "failed"),
     };
     html! { <span class={classes!("ticks", class)} aria-label={label} title={label}>{ glyph }</span> }
 }
@@ -28,40 +26,45 @@ fn ticks(t: Ticks) -> Html {
 /// The consumer's pane.
 #[function_component(ConsumerPane)]
 pub fn consumer_pane(props: &PaneProps) -> Html {
-    let Some(demo) = use_context::<DemoContext>() else {
+    let (Some(demo), Some(view)) = (use_context::<DemoContext>(), use_context::<ViewContext>())
+    else {
         return html! {};
     };
     let input = use_node_ref();
-    let world = demo.world.borrow();
-    let business = PhoneNumber::parse(cast::BUSINESS).ok();
-    let ana = PhoneNumber::parse(cast::CONSUMER)
-        .ok()
-        .and_then(|n| world.sim.consumers().get(&n));
-    let start = world.sim.config().start_ms;
+    let view = view.0;
+    let ana = view.consumers.iter().find(|c| c.number == cast::CONSUMER);
+    let chat = ana.and_then(|a| a.chats.iter().find(|c| c.business == cast::BUSINESS));
 
-    // The safety number costs 5,200 SHA-512 iterations per side: computed when
-    // the identity keys change, not on every render.
-    let identities = ana.zip(business.as_ref()).and_then(|(a, b)| {
-        a.peer_identities.get(b).map(|p| {
-            (
-                p.identity_key.encode().to_vec(),
-                p.previous.map(|k| k.encode().to_vec()),
-            )
-        })
-    });
+    // The safety number costs 5,200 SHA-512 iterations per side: the core
+    // computes it when the identity keys change, not on every render.
+    let identities = {
+        let world = demo.world.borrow();
+        PhoneNumber::parse(cast::CONSUMER)
+            .ok()
+            .zip(PhoneNumber::parse(cast::BUSINESS).ok())
+            .and_then(|(a, b)| {
+                let p = world.sim.consumers().get(&a)?.peer_identity(&b)?;
+                Some((
+                    p.identity_key.encode().to_vec(),
+                    p.previous.map(|k| k.encode().to_vec()),
+                ))
+            })
+    };
     let safety = {
         let world = demo.world.clone();
-        use_memo(identities.clone(), move |ids| {
+        use_memo(identities, move |ids| {
             let w = world.borrow();
-            let (Some(b), Some(_)) = (PhoneNumber::parse(cast::BUSINESS).ok(), ids) else {
+            let (Ok(a), Ok(b), Some(_)) = (
+                PhoneNumber::parse(cast::CONSUMER),
+                PhoneNumber::parse(cast::BUSINESS),
+                ids,
+            ) else {
                 return (None, None);
             };
-            let a = PhoneNumber::parse(cast::CONSUMER)
-                .ok()
-                .and_then(|n| w.sim.consumers().get(&n));
+            let ana = w.sim.consumers().get(&a);
             (
-                a.and_then(|a| a.safety_number(&b)).map(|s| s.to_string()),
-                a.and_then(|a| a.previous_safety_number(&b))
+                ana.and_then(|c| c.safety_number(&b)).map(|s| s.to_string()),
+                ana.and_then(|c| c.previous_safety_number(&b))
                     .map(|s| s.to_string()),
             )
         })
@@ -76,13 +79,9 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
     let Some(ana) = ana else {
         return html! { <PaneFrame pane={Pane::Consumer} role="WhatsApp client" focus={props.focus} active={props.active} /> };
     };
-    let chat = business.as_ref().and_then(|b| ana.chats.get(b));
-    let total = chat.map_or(0, Vec::len);
-    let bubbles = chat
-        .map(|c| &c[c.len().saturating_sub(VISIBLE_BUBBLES)..])
-        .unwrap_or_default();
     let online = ana.online;
     let (current, previous) = (*safety).clone();
+    let start = view.start_ms;
 
     html! {
         <PaneFrame pane={Pane::Consumer} role="WhatsApp client: encrypts with the Signal protocol" focus={props.focus} active={props.active}>
@@ -96,24 +95,20 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                         { if online { "online" } else { "offline" } }
                     </span>
                 </div>
-                if previous.is_some() {
+                if chat.is_some_and(|c| c.identity_changed) {
                     <p class="warn" role="alert" id="safety-changed">
                         { format!("Your security code with {} changed.", cast::BUSINESS_NAME) }
                     </p>
                 }
                 <ol class="chat" aria-label="Chat with the business" id="consumer-chat">
-                    if total > bubbles.len() {
-                        <li class="more">{ format!("{} older messages not shown", total - bubbles.len()) }</li>
+                    if let Some(c) = chat.filter(|c| c.messages_total > c.messages.len()) {
+                        <li class="more">{ format!("{} older messages not shown", c.messages_total - c.messages.len()) }</li>
                     }
-                    { for bubbles.iter().map(|m| {
-                        let key = if m.outgoing {
-                            Some(m.id.clone())
-                        } else {
-                            world.journeys.with_wamid(&m.id).map(|j| j.key.clone())
-                        };
+                    { for chat.into_iter().flat_map(|c| &c.messages).map(|b| {
+                        let m = &b.message;
                         let label = format!("{}: {}", if m.outgoing { "you" } else { cast::BUSINESS_NAME }, m.text);
                         html! {
-                            <MessageItem key={m.id.clone()} journey={key.map(AttrValue::from)} label={label}
+                            <MessageItem key={m.id.clone()} journey={b.journey.clone().map(AttrValue::from)} label={label}
                                 class={classes!("bubble", if m.outgoing { "out" } else { "in" })}>
                                 <span class="text">{ &m.text }</span>
                                 if let Some(r) = &m.reaction { <span class="reaction">{ r }</span> }

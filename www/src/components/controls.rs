@@ -2,12 +2,12 @@
 //! the fault toggles (each outcome shows up in the panes and the journey bar);
 //! the seed.
 
-use cipherflow_flow::retention::DAY_MS;
+use cipherflow_flow::cloud_api::store::DAY_MS;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use crate::components::format::clock;
-use crate::model::command::{Command, FAULTS, fault_name, fault_on, toggle_probability};
+use crate::model::command::{Command, FAULTS, fault_on, toggle_probability};
 use crate::model::preset::HOUR_MS;
 use crate::state::{Action, DemoContext, SPEEDS};
 
@@ -80,7 +80,7 @@ pub fn controls() -> Html {
                 <span class="muted small">{ "faults:" }</span>
                 { for FAULTS.iter().map(|&f| {
                     let on = fault_on(&faults, f);
-                    let name = fault_name(f);
+                    let name = f.name();
                     html! {
                         <button class={classes!("toggle", on.then_some("on"))} aria-pressed={on.to_string()}
                             id={format!("fault-{name}")}

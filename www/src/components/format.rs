@@ -40,37 +40,6 @@ pub fn countdown(ms: u64) -> String {
     }
 }
 
-/// Up to `max` bytes as hex, with an ellipsis if there are more.
-pub fn hex_preview(bytes: &[u8], max: usize) -> String {
-    let head = hex::encode(bytes.get(..max).unwrap_or(bytes));
-    if bytes.len() > max {
-        format!("{head}…")
-    } else {
-        head
-    }
-}
-
-/// A byte count with thousands separators: 12,345.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-/// A JSON body pretty-printed, or the raw text if it is not JSON.
-pub fn pretty_body(body: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,10 +51,5 @@ mod tests {
         assert_eq!(clock(1_000 + 90_061_001, 1_000), "day 1 01:01:01.001");
         assert_eq!(countdown(30 * 86_400_000 - 1), "29 d 23 h");
         assert_eq!(countdown(40_000), "40 s");
-        assert_eq!(hex_preview(&[1, 2, 3], 2), "0102…");
-        assert_eq!(thousands(1_234_567), "1,234,567");
-        assert_eq!(thousands(12), "12");
-        assert_eq!(pretty_body(b"12345"), "12345");
-        assert_eq!(pretty_body(b"not json"), "not json");
     }
 }

@@ -16,13 +16,6 @@ pub struct HopProps {
     pub right: Party,
 }
 
-fn form_label(form: Form) -> &'static str {
-    match form {
-        Form::Ciphertext => "Signal ciphertext",
-        Form::Plaintext => "plaintext in HTTPS",
-    }
-}
-
 /// The connector between `left` and `right`.
 #[function_component(Hop)]
 pub fn hop(props: &HopProps) -> Html {
@@ -30,45 +23,26 @@ pub fn hop(props: &HopProps) -> Html {
         return html! {};
     };
     let world = demo.world.borrow();
-    let journey = demo.highlighted().and_then(|k| world.journeys.get(k));
-    let natural = if props.right == Party::Business {
-        Form::Plaintext
-    } else {
-        Form::Ciphertext
+    let journey = demo.highlighted().and_then(|k| world.sim.journeys().get(k));
+    let natural = Form::between(props.left, props.right);
+    let (hop, label) = match journey {
+        Some(j) => {
+            let (hop, label) = j.hop_between(props.left, props.right);
+            (hop, label)
+        }
+        None => (None, natural.label().to_owned()),
     };
-    let (rightward, leftward) = match journey {
-        Some(j) => (
-            j.crossed(props.left, props.right),
-            j.crossed(props.right, props.left),
-        ),
-        None => (None, None),
+    let arrow = match hop {
+        Some(h) if h.from == props.left => "→",
+        Some(_) => "←",
+        None => "⇄",
     };
-    let lit = rightward.or(leftward);
-    let arrow = match (rightward.is_some(), leftward.is_some()) {
-        (true, _) => "→",
-        (_, true) => "←",
-        _ => "⇄",
-    };
-    let form = lit.map_or(natural, |h| h.form);
-    let label = match (journey, lit) {
-        (Some(_), Some(h)) => format!(
-            "{}{}",
-            form_label(h.form),
-            if h.times > 1 {
-                format!(" ×{}", h.times)
-            } else {
-                String::new()
-            }
-        ),
-        (Some(_), None) => "not crossed (yet)".to_owned(),
-        (None, _) => form_label(natural).to_owned(),
-    };
-    let class = match form {
+    let class = match hop.map_or(natural, |h| h.form) {
         Form::Ciphertext => "cipher",
         Form::Plaintext => "plain",
     };
     html! {
-        <div class={classes!("hop", class, lit.is_some().then_some("lit"), (journey.is_some() && lit.is_none()).then_some("idle"))}
+        <div class={classes!("hop", class, hop.is_some().then_some("lit"), (journey.is_some() && hop.is_none()).then_some("idle"))}
              aria-hidden="true" data-hop={format!("{:?}-{:?}", props.left, props.right)}>
             <span class="arrow">{ arrow }</span>
             <span class="hop-label">{ label }</span>

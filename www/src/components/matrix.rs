@@ -1,10 +1,15 @@
-//! The visibility matrix: what the core computed from this run (who touched
-//! which category of data, and the ciphertext-only proof for content) beside
-//! Meta's published table for the Cloud API. A cell is green where they agree.
+//! The visibility matrix: what the core computed from this run (who was
+//! given which category of data, and the ciphertext-only proof for content)
+//! beside Meta's published table for the Cloud API. A cell is green where
+//! they agree, grey where Meta says "yes" and nothing of it has reached that
+//! party yet in this run, red where this run made available what Meta says
+//! is not.
 
+use cipherflow_flow::breach::Column;
+use cipherflow_flow::ledger::matrix::{Difference, MatrixComparison, MatrixRow};
 use yew::prelude::*;
 
-use crate::state::DemoContext;
+use crate::state::ViewContext;
 
 /// Props of [`Matrix`].
 #[derive(Properties, PartialEq)]
@@ -13,14 +18,44 @@ pub struct MatrixProps {
     pub focus: bool,
 }
 
-fn cell(computed: bool, published: bool, who: &str, label: &str) -> Html {
-    let agree = computed == published;
+fn cell(m: &MatrixComparison, c: &MatrixRow, p: &MatrixRow, column: Column) -> Html {
+    let (computed, published, who, from) = match column {
+        Column::WhatsApp => (c.whatsapp, p.whatsapp, "WhatsApp", &c.whatsapp_from),
+        Column::RestOfMeta => (
+            c.rest_of_meta,
+            p.rest_of_meta,
+            "the rest of Meta",
+            &c.rest_of_meta_from,
+        ),
+    };
+    let difference = m
+        .disagreements
+        .iter()
+        .find(|d| d.data == c.data && d.column == column)
+        .map(|d| d.difference);
+    let (class, verdict) = match difference {
+        None => ("agree", "agree"),
+        Some(Difference::NotObserved) => ("unobserved", "not observed in this run yet"),
+        Some(Difference::Breach) => ("disagree", "BREACH: available where Meta says it is not"),
+    };
     let word = |b: bool| if b { "yes" } else { "no" };
+    let source = if from.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "from {}",
+            from.iter()
+                .map(|p| p.label())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
     html! {
-        <td class={classes!("cell", if agree { "agree" } else { "disagree" })}
-            aria-label={format!("{label}, available to {who}: computed {}, Meta {}{}", word(computed), word(published), if agree { ", agree" } else { ", DISAGREE" })}>
+        <td class={classes!("cell", class)} title={source.clone()}
+            aria-label={format!("{}, available to {who}: computed {}, Meta {}, {verdict}", c.label, word(computed), word(published))}>
             <span class="computed">{ word(computed) }</span>
             <span class="published">{ format!("Meta: {}", word(published)) }</span>
+            if !source.is_empty() { <span class="source small">{ source }</span> }
         </td>
     }
 }
@@ -28,26 +63,33 @@ fn cell(computed: bool, published: bool, who: &str, label: &str) -> Html {
 /// The matrix panel.
 #[function_component(Matrix)]
 pub fn matrix(props: &MatrixProps) -> Html {
-    let Some(demo) = use_context::<DemoContext>() else {
+    let Some(view) = use_context::<ViewContext>() else {
         return html! {};
     };
-    // `visibility` runs the full proof: once per change of the world.
-    let m = {
-        let world = demo.world.clone();
-        use_memo(demo.version, move |_| world.borrow().sim.visibility())
+    let m = &view.0.visibility;
+    let breaches = m
+        .disagreements
+        .iter()
+        .filter(|d| d.difference == Difference::Breach)
+        .count();
+    let (class, verdict) = if m.all_agree {
+        ("ok", "computed = Meta's table, every cell".to_owned())
+    } else if breaches > 0 {
+        ("bad", format!("{breaches} cell(s) contradict Meta's table"))
+    } else {
+        ("pending", "not every cell observed yet".to_owned())
     };
     html! {
         <section id="matrix" class={classes!("card", "matrix", props.focus.then_some("focus"))} aria-labelledby="matrix-heading">
             <div class="card-head">
                 <h2 id="matrix-heading">{ "Who can see what" }</h2>
-                <span id="matrix-verdict" class={classes!("badge", if m.all_agree { "ok" } else { "pending" })}>
-                    { if m.all_agree { "computed = Meta's table, every cell" } else { "not every cell agrees yet" } }
-                </span>
+                <span id="matrix-verdict" class={classes!("badge", class)}>{ verdict }</span>
             </div>
             <p class="muted small">
-                { "Computed: from the ledger of what each party actually held in this run (content from the ciphertext-only proof). \
-                   Meta: the Cloud API's published data table. Rows stay grey-red until the run has exercised them \
-                   (billing needs a business message, integrity signals a business send or a spam report)." }
+                { "Computed: from what the router delivered to WhatsApp (the transport) and to the rest of Meta in this run, \
+                   each message classified by its type; content also from the ciphertext-only proof. Meta: the Cloud API's \
+                   published data table. Grey until the run has exercised a row (billing needs a business message, \
+                   integrity signals a spam report)." }
             </p>
             <table>
                 <thead>
@@ -57,9 +99,9 @@ pub fn matrix(props: &MatrixProps) -> Html {
                     { for m.computed.iter().zip(&m.published).map(|(c, p)| html! {
                         <tr key={c.label.clone()}>
                             <th scope="row">{ &c.label }</th>
-                            <td>{ c.system.label() }</td>
-                            { cell(c.whatsapp, p.whatsapp, "WhatsApp", &c.label) }
-                            { cell(c.rest_of_meta, p.rest_of_meta, "the rest of Meta", &c.label) }
+                            <td>{ c.system.map_or("not seen", |s| s.label()) }</td>
+                            { cell(m, c, p, Column::WhatsApp) }
+                            { cell(m, c, p, Column::RestOfMeta) }
                         </tr>
                     }) }
                 </tbody>

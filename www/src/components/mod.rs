@@ -1,5 +1,6 @@
 //! One component per file, as in Yew's function_todomvc.
 
+pub mod breaches;
 pub mod business_pane;
 pub mod cloud_pane;
 pub mod consumer_pane;

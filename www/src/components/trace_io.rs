@@ -7,9 +7,9 @@ use wasm_bindgen_futures::{JsFuture, spawn_local};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, HtmlInputElement, Url};
 use yew::prelude::*;
 
-use crate::components::format::thousands;
 use crate::model::trace_file::{self, ImportError, MAX_FILE_BYTES};
-use crate::state::{Action, DemoContext};
+use crate::state::{Action, DemoContext, ViewContext};
+use cipherflow_flow::view::thousands;
 
 fn download(name: &str, text: &str) -> Result<(), String> {
     let err = |e: wasm_bindgen::JsValue| format!("{e:?}");
@@ -74,12 +74,11 @@ pub fn trace_io() -> Html {
             input.set_value("");
         })
     };
-    // SHA-256 over the whole simulation state, from the core: equal digests
-    // mean equal worlds (the workshop test reloads a link and compares).
-    let digest = {
-        let world = demo.world.clone();
-        use_memo(demo.version, move |_| world.borrow().sim.state_digest())
-    };
+    // SHA-256 over the whole simulation state, from the core's view: equal
+    // digests mean equal worlds (the workshop test reloads a link and compares).
+    let digest = use_context::<ViewContext>()
+        .map(|v| v.0.state_digest.clone())
+        .unwrap_or_default();
     let load = {
         let demo = demo.clone();
         Callback::from(move |_: MouseEvent| demo.dispatch(Action::LoadImported))
@@ -108,7 +107,7 @@ pub fn trace_io() -> Html {
             <h2 id="trace-heading">{ "Trace" }</h2>
             <p class="muted small">{ format!("{} events so far. Export writes the seed, the commands and every event with its exact bytes.",
                 thousands(demo.world.borrow().sim.trace().events.len() as u64)) }</p>
-            <p class="small">{ "State digest " }<code id="state-digest" title="SHA-256 over every party's state, the queue, the clock and the RNG position">{ (*digest).clone() }</code></p>
+            <p class="small">{ "State digest " }<code id="state-digest" title="SHA-256 over every party's state, the queue, the clock and the RNG position">{ digest }</code></p>
             <div class="row">
                 <button onclick={export} id="trace-export">{ "Export JSON" }</button>
                 <label class="file">{ "Import JSON " }

@@ -4,16 +4,14 @@
 //! commands that were accepted rebuilds the exact same world, byte for byte.
 //! That list goes into the page's URL and into exported traces.
 
-use cipherflow_flow::Simulation;
+use cipherflow_flow::breach::Breach;
 use cipherflow_flow::faults::{Fault, FaultConfig};
 use cipherflow_flow::http::HttpResponse;
+use cipherflow_flow::{STEP_BUDGET, Simulation};
 use serde::{Deserialize, Serialize};
 
 use crate::model::cast::{self, Cast};
 
-/// Most actions one clock move or settle may run (faults at probability 1
-/// can feed themselves: see `Simulation::settle_within`).
-pub const STEP_BUDGET: usize = 20_000;
 /// Most messages one bulk command sends.
 pub const MAX_BULK: u32 = 10_000;
 /// Most extra consumers one command registers.
@@ -69,6 +67,13 @@ pub enum Command {
     },
     /// The business number re-registers with a new identity key.
     RotateIdentity,
+    /// A deliberate policy breach is switched on or off (a "what if").
+    Breach {
+        /// Which.
+        breach: Breach,
+        /// On or off.
+        on: bool,
+    },
     /// Register extra consumers (for the spam blast).
     AddConsumers {
         /// How many.
@@ -102,38 +107,11 @@ pub fn toggle_probability(fault: Fault) -> f64 {
 }
 
 /// The faults the toggles switch, in display order.
-pub const FAULTS: [Fault; 5] = [
-    Fault::Drop,
-    Fault::Duplicate,
-    Fault::Reorder,
-    Fault::Tamper,
-    Fault::Replay,
-];
+pub const FAULTS: [Fault; 5] = Fault::ALL;
 
 /// Whether `fault` is switched on in `config`.
 pub fn fault_on(config: &FaultConfig, fault: Fault) -> bool {
-    probability(config, fault) > 0.0
-}
-
-fn probability(config: &FaultConfig, fault: Fault) -> f64 {
-    match fault {
-        Fault::Drop => config.drop,
-        Fault::Duplicate => config.duplicate,
-        Fault::Reorder => config.reorder,
-        Fault::Tamper => config.tamper,
-        Fault::Replay => config.replay,
-    }
-}
-
-/// The fault's name as the trace writes it.
-pub fn fault_name(fault: Fault) -> &'static str {
-    match fault {
-        Fault::Drop => "drop",
-        Fault::Duplicate => "duplicate",
-        Fault::Reorder => "reorder",
-        Fault::Tamper => "tamper",
-        Fault::Replay => "replay",
-    }
+    config.probability(fault) > 0.0
 }
 
 /// Why a command was refused. A refused command changes nothing that matters
@@ -207,18 +185,19 @@ impl Command {
             }
             Command::Fault { fault, on } => {
                 let mut faults = sim.config().faults;
-                let p = if *on { toggle_probability(*fault) } else { 0.0 };
-                match fault {
-                    Fault::Drop => faults.drop = p,
-                    Fault::Duplicate => faults.duplicate = p,
-                    Fault::Reorder => faults.reorder = p,
-                    Fault::Tamper => faults.tamper = p,
-                    Fault::Replay => faults.replay = p,
-                }
+                faults.set(*fault, if *on { toggle_probability(*fault) } else { 0.0 });
                 sim.set_faults(faults).map_err(err)?;
                 Ok(format!(
                     "fault {} {}",
-                    fault_name(*fault),
+                    fault.name(),
+                    if *on { "on" } else { "off" }
+                ))
+            }
+            Command::Breach { breach, on } => {
+                sim.set_breach(*breach, *on);
+                Ok(format!(
+                    "what if: {} {}",
+                    breach.name(),
                     if *on { "on" } else { "off" }
                 ))
             }

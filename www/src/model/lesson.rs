@@ -3,8 +3,8 @@
 //! `k` is a fresh world with the commands of steps 1 to `k`, so a link with
 //! the seed and the step number reproduces it exactly.
 
+use cipherflow_flow::cloud_api::store::DAY_MS;
 use cipherflow_flow::faults::Fault;
-use cipherflow_flow::retention::DAY_MS;
 
 use crate::model::command::Command;
 use crate::model::preset::HOUR_MS;
@@ -185,10 +185,13 @@ pub fn lesson() -> Vec<LessonStep> {
         ),
         step(
             "Who saw what",
-            "The visibility matrix is computed from what each party actually touched in this run, \
-             set beside Meta's published table. Every cell is green where they agree.",
+            "Ana reports a promotional message as spam: her client tells WhatsApp's integrity \
+             system about Acme, and never sends the text. The visibility matrix is computed from \
+             what the router delivered to WhatsApp and to the rest of Meta in this run, set beside \
+             Meta's published table: every cell is green where they agree. Try a \"What if?\" switch \
+             to see which cells turn red.",
             &[Matrix],
-            vec![],
+            vec![Command::ReportSpam { consumer: 0 }],
         ),
     ]
 }
@@ -220,7 +223,7 @@ mod tests {
         }
         assert!(w.sim.proof().holds);
         assert!(w.sim.visibility().all_agree);
-        assert_eq!(w.sim.cloud_api().store.len(), 0, "the purge ran");
+        assert_eq!(w.sim.cloud_api().store().len(), 0, "the purge ran");
     }
 
     #[test]

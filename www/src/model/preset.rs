@@ -1,7 +1,7 @@
 //! Scenario presets: each is a list of commands run on a fresh world.
 
+use cipherflow_flow::cloud_api::store::DAY_MS;
 use cipherflow_flow::faults::Fault;
-use cipherflow_flow::retention::DAY_MS;
 
 use crate::model::command::Command;
 
@@ -156,7 +156,7 @@ pub fn commands(id: &str) -> Vec<Command> {
 mod tests {
     use super::*;
     use crate::model::world::World;
-    use cipherflow_flow::integrity::IntegrityAction;
+    use cipherflow_flow::transport::integrity::IntegrityAction;
 
     fn run(id: &str) -> World {
         let (w, refused) = World::replay(5, &commands(id)).unwrap();
@@ -175,7 +175,7 @@ mod tests {
     #[test]
     fn the_purge_preset_empties_the_store_and_fails_the_reply() {
         let w = run("purge");
-        assert_eq!(w.sim.cloud_api().store.len(), 0);
+        assert_eq!(w.sim.cloud_api().store().len(), 0);
         let b = w.sim.businesses().values().next().unwrap();
         assert!(b.outbound.iter().any(|s| s.status == "failed"));
     }
@@ -183,7 +183,7 @@ mod tests {
     #[test]
     fn the_spam_preset_blocks_the_business() {
         let w = run("spam");
-        let signals = w.sim.transport().integrity.signals();
+        let signals = w.sim.transport().integrity().signals();
         let acme = signals.values().next().unwrap();
         assert_eq!(acme.action, IntegrityAction::Blocked);
     }
@@ -191,7 +191,7 @@ mod tests {
     #[test]
     fn the_tamper_preset_rejects_then_delivers() {
         let w = run("tamper");
-        let j = &w.journeys.all()[0];
+        let j = &w.sim.journeys().all()[0];
         assert!(j.rejections >= 1 && j.decrypted, "{j:?}");
         assert_eq!(
             w.sim.proof().tampered_rejected,

@@ -10,7 +10,7 @@
 use cipherflow_flow::journey::journeys;
 use cipherflow_flow::proof::ProofReport;
 use cipherflow_flow::trace::Trace;
-use cipherflow_flow::trace_proof::prove_trace;
+use cipherflow_flow::trace::proof::prove_trace;
 use serde::{Deserialize, Serialize};
 
 use crate::model::command::Command;

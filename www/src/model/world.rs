@@ -1,13 +1,8 @@
-//! A world: the seed, the commands accepted so far, the simulation they
-//! produced, and what the page reads off it (the message journeys and the
-//! transport's ciphertext by envelope), kept up to date incrementally.
-
-use std::collections::HashMap;
+//! A world: the seed, the commands accepted so far, and the simulation they
+//! produced. What the page shows of it is the core's view-model
+//! (`cipherflow_flow::view`), message journeys included.
 
 use cipherflow_flow::Simulation;
-use cipherflow_flow::envelope::{EnvelopeId, Payload};
-use cipherflow_flow::journey::JourneyBook;
-use cipherflow_flow::trace::EventKind;
 
 use crate::model::cast::{self, Cast};
 use crate::model::command::{Command, MAX_REPLAY_COST, Refused};
@@ -22,12 +17,6 @@ pub struct World {
     pub sim: Simulation,
     /// Who is who.
     pub cast: Cast,
-    /// Message journeys, read from the trace.
-    pub journeys: JourneyBook,
-    /// Trace index of each envelope's first `transport_accepted` event.
-    accepted: HashMap<EnvelopeId, usize>,
-    /// Trace events indexed so far.
-    indexed: usize,
 }
 
 impl std::fmt::Debug for World {
@@ -44,17 +33,12 @@ impl World {
     /// A fresh world with the cast.
     pub fn new(seed: u64) -> Result<Self, Refused> {
         let (sim, cast) = cast::new_world(seed).map_err(|e| Refused(e.to_string()))?;
-        let mut world = Self {
+        Ok(Self {
             seed,
             commands: Vec::new(),
             sim,
             cast,
-            journeys: JourneyBook::default(),
-            accepted: HashMap::new(),
-            indexed: 0,
-        };
-        world.reindex();
-        Ok(world)
+        })
     }
 
     /// Rebuilds a world from a seed and commands. Commands the simulation
@@ -82,31 +66,7 @@ impl World {
         if outcome.is_ok() {
             self.commands.push(command);
         }
-        self.reindex();
         outcome
-    }
-
-    fn reindex(&mut self) {
-        let events = &self.sim.trace().events;
-        for (i, e) in events.iter().enumerate().skip(self.indexed) {
-            if let EventKind::TransportAccepted { envelope, .. } = &e.kind {
-                self.accepted.entry(envelope.id).or_insert(i);
-            }
-        }
-        self.indexed = events.len();
-        self.journeys.update(self.sim.trace());
-    }
-
-    /// The Signal bytes the transport accepted for `envelope` (as first sent).
-    pub fn ciphertext(&self, envelope: EnvelopeId) -> Option<&[u8]> {
-        let i = *self.accepted.get(&envelope)?;
-        match &self.sim.trace().events.get(i)?.kind {
-            EventKind::TransportAccepted { envelope, .. } => match &envelope.payload {
-                Payload::Signal { bytes } => Some(bytes),
-                _ => None,
-            },
-            _ => None,
-        }
     }
 }
 
@@ -135,7 +95,7 @@ mod tests {
         assert_eq!(refused, 0);
         assert_eq!(a.sim.state_digest(), b.sim.state_digest());
         assert_eq!(a.sim.trace(), b.sim.trace());
-        assert_eq!(a.journeys.all(), b.journeys.all());
+        assert_eq!(a.sim.journeys().all(), b.sim.journeys().all());
     }
 
     #[test]
@@ -166,8 +126,9 @@ mod tests {
             text: "a secret order".into(),
         })
         .unwrap();
-        let j = &w.journeys.all()[0];
-        let bytes = w.ciphertext(j.envelope_id.unwrap()).unwrap();
+        let key = w.sim.journeys().all()[0].key.clone();
+        let selected = cipherflow_flow::view::Selected::of(&w.sim, &key).unwrap();
+        let bytes = hex::decode(selected.envelope_hex.unwrap()).unwrap();
         assert!(bytes.len() > "a secret order".len());
         assert!(!bytes.windows(6).any(|win| win == b"secret"));
     }

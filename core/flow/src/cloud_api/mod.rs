@@ -1,0 +1,366 @@
+//! The Cloud API, operated by Meta on the business's behalf. For each business
+//! number it hosts it holds the number's Signal identity and prekeys, decrypts
+//! inbound messages, keeps them at most 30 days for retransmission, forwards
+//! them to the business's webhook, and encrypts the business's replies.
+//!
+//! **It decrypts.** The Signal session runs between the consumer's phone and
+//! here; the business's server gets plaintext over HTTPS. So the path to the
+//! business is encrypted up to the Cloud API, a processor Meta runs for the
+//! business, and not end-to-end to the business's own server.
+//!
+//! Its links: to the transport as the device of every hosted number
+//! ([`ToTransport`]/[`FromTransport`]); HTTPS both ways with each business
+//! (the Graph API in, webhooks out); and Meta's internal reports
+//! (statistics to WhatsApp and the rest of Meta, billable counts to Business
+//! Manager).
+//!
+//! - `graph.rs`: the Graph API requests it answers;
+//! - `outbound.rs`: encrypting, submitting and retransmitting business messages;
+//! - `inbound.rs`: decrypting consumers' messages, receipts, retry requests;
+//! - `reports.rs`: webhooks, statuses, statistics, billing, and the breaches;
+//! - `store.rs`: the message store and retention; `number.rs`: a hosted number.
+
+mod graph;
+pub mod graph_api;
+mod inbound;
+mod number;
+mod outbound;
+mod reports;
+pub mod status;
+pub mod store;
+pub mod webhook;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use cipherflow_protocol::Account;
+use rand_core::CryptoRng;
+
+pub use number::{HostedNumber, Statistics};
+use store::{MessageStore, RetentionPolicy};
+use webhook::{BusinessIds, WebhookConfig};
+
+use crate::breach::{Breach, Breaches};
+use crate::device::top_up_prekeys;
+use crate::party::{Outbox, Party, unexpected};
+use crate::phone::PhoneNumber;
+use crate::trace::{EventKind, StatusLink};
+use crate::wire::{
+    AccountKind, Address, FromTransport, Https, Message, PublishedKeys, ToTransport,
+};
+
+/// One-time prekeys a business number publishes at a time.
+pub const BUSINESS_ONE_TIME_PREKEYS: usize = 100;
+/// How often the Cloud API reports statistics and billable counts, when it
+/// has something new to report.
+pub const REPORT_INTERVAL_MS: u64 = 60_000;
+
+/// What the business (or its provider) configures when a number is hosted.
+#[derive(Debug, Clone)]
+pub struct HostingConfig {
+    /// The number's ids.
+    pub ids: BusinessIds,
+    /// The business's name.
+    pub name: String,
+    /// The bearer token the Cloud API will accept.
+    pub access_token: String,
+    /// The webhook endpoint.
+    pub webhook: WebhookConfig,
+}
+
+/// A webhook POST or handshake waiting for the business's answer.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingExchange {
+    pub(crate) phone_number_id: String,
+    pub(crate) request: crate::http::HttpRequest,
+    pub(crate) messages: Vec<String>,
+    pub(crate) statuses: Vec<StatusLink>,
+    /// The challenge of a verification handshake.
+    pub(crate) challenge: Option<String>,
+}
+
+/// The Cloud API.
+#[derive(Debug, Clone)]
+pub struct CloudApi {
+    pub(crate) retention: RetentionPolicy,
+    pub(crate) breaches: Breaches,
+    pub(crate) numbers: BTreeMap<String, HostedNumber>,
+    pub(crate) by_phone: BTreeMap<PhoneNumber, String>,
+    pub(crate) store: MessageStore,
+    /// Retransmission deadlines of pending outbound messages.
+    pub(crate) retransmits: BTreeSet<(u64, String)>,
+    /// When the next statistics and billing report is due, if one is.
+    pub(crate) report_at: Option<u64>,
+    /// Messages accepted for delivery and not reported to Business Manager yet.
+    pub(crate) billable: BTreeMap<String, u64>,
+    /// Keys the deterministic `fbtrace_id` of error responses.
+    pub(crate) fbtrace_key: [u8; 32],
+    pub(crate) exchanges: BTreeMap<u64, PendingExchange>,
+    pub(crate) next_exchange: u64,
+    pub(crate) out: Outbox,
+}
+
+impl CloudApi {
+    /// A Cloud API with `retention`.
+    pub fn new<R: CryptoRng>(rng: &mut R, retention: RetentionPolicy) -> Self {
+        let mut fbtrace_key = [0u8; 32];
+        rng.fill_bytes(&mut fbtrace_key);
+        Self {
+            retention,
+            breaches: Breaches::default(),
+            numbers: BTreeMap::new(),
+            by_phone: BTreeMap::new(),
+            store: MessageStore::default(),
+            retransmits: BTreeSet::new(),
+            report_at: None,
+            billable: BTreeMap::new(),
+            fbtrace_key,
+            exchanges: BTreeMap::new(),
+            next_exchange: 1,
+            out: Outbox::default(),
+        }
+    }
+
+    /// A hosted number by phone number id.
+    pub fn number(&self, phone_number_id: &str) -> Option<&HostedNumber> {
+        self.numbers.get(phone_number_id)
+    }
+
+    /// Every hosted number.
+    pub fn numbers(&self) -> impl Iterator<Item = &HostedNumber> {
+        self.numbers.values()
+    }
+
+    /// The phone number id hosting `phone`.
+    pub fn id_for_phone(&self, phone: &PhoneNumber) -> Option<&str> {
+        self.by_phone.get(phone).map(String::as_str)
+    }
+
+    /// The message store.
+    pub fn store(&self) -> &MessageStore {
+        &self.store
+    }
+
+    /// The retention policy.
+    pub fn retention(&self) -> RetentionPolicy {
+        self.retention
+    }
+
+    /// Switches a breach that this party commits.
+    pub fn set_breach(&mut self, breach: Breach, on: bool) {
+        self.breaches.set(breach, on);
+    }
+
+    /// Hosts a business number: a fresh Signal identity and prekeys,
+    /// registered with the transport, and the webhook's verification
+    /// handshake.
+    pub fn host_number<R: CryptoRng>(&mut self, now_ms: u64, rng: &mut R, config: HostingConfig) {
+        let pnid = config.ids.phone_number_id.clone();
+        let phone = config.ids.display_phone_number.clone();
+        let mut account = Account::new(rng, now_ms);
+        let _ = account.generate_one_time_prekeys(rng, BUSINESS_ONE_TIME_PREKEYS);
+        self.by_phone.insert(phone.clone(), pnid.clone());
+        self.numbers.insert(
+            pnid.clone(),
+            HostedNumber {
+                ids: config.ids,
+                name: config.name,
+                access_token: config.access_token,
+                webhook: config.webhook,
+                webhook_verified: false,
+                account,
+                contacts: BTreeMap::new(),
+                next_envelope: 1,
+                statistics: Statistics::default(),
+            },
+        );
+        self.register(&pnid);
+        self.send_to_transport(
+            &phone,
+            ToTransport::Connect {
+                number: phone.clone(),
+            },
+        );
+        // The Cloud API verifies the callback URL before sending anything to it.
+        let challenge = (now_ms % 1_000_000_007).to_string();
+        if let Some(n) = self.numbers.get(&pnid) {
+            let request = webhook::verification_request(&n.webhook, &challenge);
+            self.post(
+                now_ms,
+                &pnid,
+                request,
+                Vec::new(),
+                Vec::new(),
+                Some(challenge),
+            );
+        }
+    }
+
+    /// Publishes a hosted number's keys to the transport's directory.
+    fn register(&mut self, pnid: &str) {
+        let Some(n) = self.numbers.get(pnid) else {
+            return;
+        };
+        let Ok(bundle) = n.account.bundle(None) else {
+            return;
+        };
+        let number = n.ids.display_phone_number.clone();
+        let keys = PublishedKeys {
+            bundle,
+            one_time: n.account.one_time_prekeys(),
+        };
+        self.send_to_transport(
+            &number,
+            ToTransport::Register {
+                number: number.clone(),
+                keys,
+                account: AccountKind::Business,
+            },
+        );
+    }
+
+    /// The number re-registers with a new identity key (for example after
+    /// migrating from another provider): sessions restart, and consumers see
+    /// a new safety number.
+    pub fn rotate_identity<R: CryptoRng>(
+        &mut self,
+        now_ms: u64,
+        rng: &mut R,
+        phone_number_id: &str,
+    ) -> bool {
+        let Some(n) = self.numbers.get_mut(phone_number_id) else {
+            return false;
+        };
+        let mut account = Account::new(rng, now_ms);
+        let _ = account.generate_one_time_prekeys(rng, BUSINESS_ONE_TIME_PREKEYS);
+        n.account = account;
+        for contact in n.contacts.values_mut() {
+            contact.peer.record.clear();
+            contact.peer.awaiting_bundle = false;
+        }
+        let business = n.ids.display_phone_number.clone();
+        self.register(phone_number_id);
+        self.out.event(EventKind::IdentityRotated { business });
+        true
+    }
+
+    pub(crate) fn send_to_transport(&mut self, number: &PhoneNumber, message: ToTransport) {
+        self.out.send(
+            Address::Number(number.clone()),
+            Address::Transport,
+            Message::ToTransport(message),
+        );
+    }
+
+    fn on_transport<R: CryptoRng>(
+        &mut self,
+        now_ms: u64,
+        rng: &mut R,
+        number: &PhoneNumber,
+        message: FromTransport,
+    ) {
+        let Some(pnid) = self.by_phone.get(number).cloned() else {
+            let event = unexpected(
+                &Address::Number(number.clone()),
+                &Address::Transport,
+                &Message::FromTransport(message),
+            );
+            return self.out.event(event);
+        };
+        match message {
+            FromTransport::Bundle {
+                number: consumer,
+                bundle,
+                ..
+            } => self.on_bundle(now_ms, rng, &pnid, &consumer, bundle),
+            FromTransport::Accepted { envelope } => self.on_accepted(now_ms, &pnid, envelope.id),
+            FromTransport::Refused { envelope, action } => {
+                self.on_refused(now_ms, &pnid, envelope.id, action);
+            }
+            FromTransport::PreKeyCount { .. } => {
+                let Some(n) = self.numbers.get_mut(&pnid) else {
+                    return;
+                };
+                let one_time = top_up_prekeys(&mut n.account, rng, BUSINESS_ONE_TIME_PREKEYS);
+                if !one_time.is_empty() {
+                    let number = number.clone();
+                    self.send_to_transport(
+                        &number.clone(),
+                        ToTransport::PublishPreKeys { number, one_time },
+                    );
+                }
+            }
+            FromTransport::Deliver { envelope } => self.on_deliver(now_ms, rng, &pnid, envelope),
+        }
+    }
+}
+
+impl Party for CloudApi {
+    fn handle<R: CryptoRng>(
+        &mut self,
+        now_ms: u64,
+        rng: &mut R,
+        from: &Address,
+        to: &Address,
+        message: Message,
+    ) {
+        match (from, to, message) {
+            (Address::Transport, Address::Number(number), Message::FromTransport(m)) => {
+                self.on_transport(now_ms, rng, number, m);
+            }
+            (
+                Address::Business(_) | Address::External,
+                Address::CloudApi,
+                Message::Https(Https::Request { exchange, request }),
+            ) => self.on_graph_request(now_ms, rng, from, exchange, request),
+            (
+                Address::Business(_),
+                Address::CloudApi,
+                Message::Https(Https::Response { exchange, response }),
+            ) => {
+                self.on_webhook_response(exchange, response);
+            }
+            (from, to, message) => {
+                let event = unexpected(to, from, &message);
+                self.out.event(event);
+            }
+        }
+    }
+
+    fn handle_timeout<R: CryptoRng>(&mut self, now_ms: u64, _rng: &mut R) {
+        if !self.breaches.on(Breach::RetentionNeverPurges)
+            && self.store.next_expiry().is_some_and(|t| t <= now_ms)
+        {
+            self.purge(now_ms);
+        }
+        while let Some((at, wamid)) = self.retransmits.first().cloned() {
+            if at > now_ms {
+                break;
+            }
+            self.retransmits.remove(&(at, wamid.clone()));
+            self.retransmit(now_ms, &wamid);
+        }
+        if self.report_at.is_some_and(|t| t <= now_ms) {
+            self.report();
+        }
+    }
+
+    fn poll_timeout(&self) -> Option<u64> {
+        let purge = if self.breaches.on(Breach::RetentionNeverPurges) {
+            None
+        } else {
+            self.store.next_expiry()
+        };
+        [
+            purge,
+            self.retransmits.first().map(|(t, _)| *t),
+            self.report_at,
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    }
+
+    fn outbox(&mut self) -> &mut Outbox {
+        &mut self.out
+    }
+}

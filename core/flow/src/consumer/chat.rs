@@ -1,0 +1,66 @@
+//! What a consumer sees on the phone: chat bubbles with their ticks, and the
+//! identity key it knows for each business.
+
+use cipherflow_protocol::keys::PublicKey;
+use serde::{Deserialize, Serialize};
+
+use crate::wire::EnvelopeId;
+
+/// Ticks on a sent message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ticks {
+    /// Not yet accepted by the server (clock icon).
+    Pending,
+    /// One grey tick: the server has it.
+    Sent,
+    /// Two grey ticks: the recipient's device has it.
+    Delivered,
+    /// Two blue ticks: read.
+    Read,
+    /// Could not be sent (the number is not on WhatsApp, or no session could
+    /// be made with it).
+    Failed,
+}
+
+/// A chat bubble.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChatMessage {
+    /// The message id (the client's own id, or the business's wamid).
+    pub id: String,
+    /// The envelope that carried it (the consumer's for an outgoing message,
+    /// the business number's for an incoming one).
+    pub envelope_id: EnvelopeId,
+    /// Sent by this consumer?
+    pub outgoing: bool,
+    /// The text.
+    pub text: String,
+    /// When (virtual ms).
+    pub at_ms: u64,
+    /// Ticks (outgoing messages).
+    pub ticks: Ticks,
+    /// Whether the consumer has read it (incoming messages).
+    pub read: bool,
+    /// A reaction the other side put on it.
+    pub reaction: Option<String>,
+}
+
+/// The identity key the client knows for a business, and the one before it if
+/// it changed (the client then warns that the safety number changed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct PeerIdentity {
+    /// The current identity key.
+    pub identity_key: PublicKey,
+    /// The previous identity key, once it has changed.
+    pub previous: Option<PublicKey>,
+}
+
+/// Drops the oldest entries beyond `limit`.
+pub(crate) fn trim_history<T>(list: &mut Vec<T>, limit: Option<usize>) {
+    if let Some(limit) = limit
+        && list.len() > limit
+    {
+        let excess = list.len() - limit;
+        list.drain(..excess);
+    }
+}

@@ -1,0 +1,82 @@
+//! The shape every party shares, after `quinn-proto`'s `Connection`: no I/O,
+//! no clock, no randomness of its own.
+//!
+//! A router feeds a party with [`Party::handle`] (a delivered message, with the
+//! current virtual time and the router's RNG) and [`Party::handle_timeout`]
+//! (when the party's own deadline, read with [`Party::poll_timeout`], has
+//! come). After each call it drains [`Party::poll_transmit`] (messages for
+//! other parties, which it delivers) and [`Party::poll_event`] (what happened,
+//! for the trace), in that order. A party never holds a reference to another:
+//! it knows them only by [`Address`].
+
+use rand_core::CryptoRng;
+
+use crate::trace::EventKind;
+use crate::wire::{Address, Message, Transmit};
+
+/// Messages and events a party has produced and the router has not taken yet.
+#[derive(Debug, Clone, Default)]
+pub struct Outbox {
+    transmits: std::collections::VecDeque<Transmit>,
+    events: std::collections::VecDeque<EventKind>,
+}
+
+impl Outbox {
+    /// Queues a message.
+    pub fn send(&mut self, from: Address, to: Address, message: Message) {
+        self.transmits.push_back(Transmit { from, to, message });
+    }
+
+    /// Queues an event.
+    pub fn event(&mut self, event: EventKind) {
+        self.events.push_back(event);
+    }
+
+    /// The next message, oldest first.
+    pub fn poll_transmit(&mut self) -> Option<Transmit> {
+        self.transmits.pop_front()
+    }
+
+    /// The next event, oldest first.
+    pub fn poll_event(&mut self) -> Option<EventKind> {
+        self.events.pop_front()
+    }
+
+    /// Whether nothing is waiting.
+    pub fn is_empty(&self) -> bool {
+        self.transmits.is_empty() && self.events.is_empty()
+    }
+}
+
+/// A sans-IO party.
+pub trait Party {
+    /// A message delivered to this party at `to` (one of its addresses).
+    fn handle<R: CryptoRng>(
+        &mut self,
+        now_ms: u64,
+        rng: &mut R,
+        from: &Address,
+        to: &Address,
+        message: Message,
+    );
+
+    /// The deadline returned by [`Party::poll_timeout`] has passed.
+    fn handle_timeout<R: CryptoRng>(&mut self, now_ms: u64, rng: &mut R);
+
+    /// The party's earliest deadline, if it has one.
+    fn poll_timeout(&self) -> Option<u64>;
+
+    /// What the party produced.
+    fn outbox(&mut self) -> &mut Outbox;
+}
+
+/// The event a party records when it is handed a message it has no use for
+/// (a router bug, or a forged frame in a live system): dropped, and said so.
+pub(crate) fn unexpected(by: &Address, from: &Address, message: &Message) -> EventKind {
+    EventKind::Failure {
+        by: by.to_string(),
+        what: format!("unexpected {} from {from}", message.name()),
+        error: "dropped: this party does not handle that message".to_owned(),
+        code: None,
+    }
+}
