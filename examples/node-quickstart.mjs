@@ -172,15 +172,22 @@ console.log(
     `${proof.matches} matches`,
 );
 
+// One spam report: WhatsApp's integrity system hears about the business from
+// the consumer's client (never the text).
+sim.reportSpam(consumer, `+${business.display_phone_number}`);
 const visibility = sim.visibility();
-check(visibility.all_agree, "the computed visibility matrix agrees with Meta's");
-console.log("   Who can see what, computed from this run (= as in Meta's published table, ≠ differs):");
+check(
+  visibility.disagreements.every((d) => d.difference !== "breach"),
+  "nothing reached WhatsApp or the rest of Meta that Meta's table says does not",
+);
+check(visibility.all_agree, "every cell of the computed visibility matrix agrees with Meta's");
+console.log("   Who can see what, computed from what was delivered in this run (= as in Meta's table):");
 const yn = (b) => (b ? "yes" : "no");
 for (const [i, row] of visibility.computed.entries()) {
   const meta = visibility.published[i];
   const same = row.system === meta.system && row.rest_of_meta === meta.rest_of_meta && row.whatsapp === meta.whatsapp;
   console.log(
-    `     ${same ? "=" : "≠"} ${row.label.padEnd(32)} ${row.system.padEnd(17)} ` +
+    `     ${same ? "=" : "≠"} ${row.label.padEnd(32)} ${(row.system ?? "not seen").padEnd(17)} ` +
       `rest of Meta ${yn(row.rest_of_meta).padEnd(3)} WhatsApp ${yn(row.whatsapp)}`,
   );
 }

@@ -386,7 +386,14 @@ test("tamper faults: the proof holds and visibility agrees with Meta's table", (
   assert.equal(proof.matches, 0);
   assert.ok(proof.tampered_envelopes > 0, "tampering actually happened");
   assert.equal(proof.tampered_rejected, proof.tampered_envelopes, "every tampered envelope rejected");
-  const vis = sim.visibility();
+  // Without a spam report, WhatsApp was given no integrity signal: that cell
+  // alone is "not observed" (Meta says available; nothing reached it).
+  let vis = sim.visibility();
+  assert.deepEqual(vis.disagreements, [
+    { data: "integrity_signals", column: "whatsapp", difference: "not_observed" },
+  ]);
+  sim.reportSpam(consumer, "+16505550000");
+  vis = sim.visibility();
   assert.equal(vis.all_agree, true, JSON.stringify(vis));
   const snap = sim.snapshot();
   assert.equal(snap.delivery.delivered_to_business, 15);

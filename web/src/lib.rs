@@ -27,6 +27,12 @@ mod trace_io;
 
 use wasm_bindgen::prelude::*;
 
+/// Talc, not dlmalloc: several kilobytes smaller, and faster on many small
+/// allocations. The module is single-threaded (no `atomics`).
+#[cfg(all(target_arch = "wasm32", not(target_feature = "atomics")))]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// The TypeScript types of every plain object the API takes or returns
 /// (snapshots, traces, HTTP shapes, options), appended to the generated `.d.ts`.
 #[wasm_bindgen(typescript_custom_section)]

@@ -1,8 +1,11 @@
 //! Turning Rust values into plain JS objects and typed arrays.
 //!
-//! Objects go through serde-wasm-bindgen's JSON-compatible serializer: maps
-//! become plain objects and 64-bit integers become numbers, so a snapshot or a
-//! trace object has the same shape as its JSON.
+//! Objects are written as JSON by serde_json (the serializer every other JSON
+//! output of the core already uses) and parsed by the engine's `JSON.parse`:
+//! maps become plain objects and 64-bit integers become numbers, so a snapshot
+//! or a trace object has exactly the shape of its JSON. One serializer for
+//! both keeps the wasm small (serde-wasm-bindgen's per-field calls into JS
+//! were a second copy of every type's serialization).
 
 use js_sys::Uint8Array;
 use serde::Serialize;
@@ -12,9 +15,10 @@ use crate::error::{ErrorCode, cipherflow_error};
 
 /// `value` as a plain JS object.
 pub fn plain<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| cipherflow_error(ErrorCode::InvalidArgument, e))
+    let json = serde_json::to_string(value)
+        .map_err(|e| cipherflow_error(ErrorCode::InvalidArgument, e))?;
+    js_sys::JSON::parse(&json)
+        .map_err(|_| cipherflow_error(ErrorCode::InvalidArgument, "JSON did not parse"))
 }
 
 /// `bytes` as a fresh `Uint8Array` owned by JS.

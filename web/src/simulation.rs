@@ -7,7 +7,6 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cipherflow_flow::Simulation as CoreSimulation;
-use cipherflow_flow::breach::Breach;
 use cipherflow_flow::view::{View, ViewOptions};
 use wasm_bindgen::prelude::*;
 
@@ -332,63 +331,24 @@ impl Simulation {
     /// proof, the visibility matrix, the retention check, the breaches and the
     /// delivery counts, as plain objects. Each list keeps its newest
     /// `listLimit` entries (default 500); `recent` lines of faults, verdicts
-    /// and HTTPS exchanges (default 6); `selected` names a journey to describe
-    /// in full.
+    /// and HTTPS exchanges (default 6).
     #[wasm_bindgen(unchecked_return_type = "Panes")]
     pub fn snapshot(
         &self,
         #[wasm_bindgen(unchecked_param_type = "SnapshotOptions | undefined")] options: JsValue,
     ) -> Result<JsValue, JsValue> {
         let mut view = ViewOptions::default();
-        args::with_options(
-            &options,
-            "options",
-            &["listLimit", "recent", "selected"],
-            |f| {
-                if let Some(n) = args::integer_field(&f, "listLimit", u64::from(u32::MAX))? {
-                    view.list_limit = usize::try_from(n).unwrap_or(usize::MAX);
-                }
-                if let Some(n) = args::integer_field(&f, "recent", 1_000)? {
-                    view.recent = usize::try_from(n).unwrap_or(usize::MAX);
-                }
-                view.selected = f
-                    .opt_str("selected")
-                    .map_err(crate::error::invalid_argument)?
-                    .map(str::to_owned);
-                Ok(())
-            },
-        )?;
+        args::with_options(&options, "options", &["listLimit", "recent"], |f| {
+            if let Some(n) = args::integer_field(&f, "listLimit", u64::from(u32::MAX))? {
+                view.list_limit = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            if let Some(n) = args::integer_field(&f, "recent", 1_000)? {
+                view.recent = usize::try_from(n).unwrap_or(usize::MAX);
+            }
+            Ok(())
+        })?;
         let sim = borrow(&self.sim)?;
         output::plain(&View::of(&sim, &view))
-    }
-
-    /// Switches a deliberate policy breach on or off (a workshop's "what
-    /// if"): `content_to_rest_of_meta`, `plaintext_to_transport`,
-    /// `consumer_numbers_to_rest_of_meta`, `integrity_to_rest_of_meta` or
-    /// `retention_never_purges`. The party it names then really behaves that
-    /// way, and the checks it breaks turn red by themselves.
-    #[wasm_bindgen(js_name = setBreach)]
-    pub fn set_breach(
-        &self,
-        #[wasm_bindgen(unchecked_param_type = "BreachName")] breach: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "boolean")] on: JsValue,
-    ) -> Result<(), JsValue> {
-        let name = args::string(&breach, "breach")?;
-        let on = args::boolean(&on, "on")?;
-        let breach = Breach::from_name(&name).ok_or_else(|| {
-            crate::error::invalid_argument(format!(
-                "breach: unknown breach {name:?} (one of {})",
-                Breach::ALL.map(Breach::name).join(", ")
-            ))
-        })?;
-        borrow(&self.sim)?.set_breach(breach, on);
-        Ok(())
-    }
-
-    /// The retention check: does anything outlive the retention period?
-    #[wasm_bindgen(js_name = retentionCheck, unchecked_return_type = "RetentionReport")]
-    pub fn retention_check(&self) -> Result<JsValue, JsValue> {
-        output::plain(&borrow(&self.sim)?.retention_check())
     }
 
     /// The ciphertext-only proof: every transport byte scanned for every plaintext.

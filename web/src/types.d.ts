@@ -138,7 +138,17 @@ export interface IntegrityOptions {
 export interface SnapshotOptions {
   /** The newest entries kept per list (default 500). */
   listLimit?: number;
+  /** Recent lines kept: faults and verdicts, webhooks, Graph API calls (default 6, at most 1,000). */
+  recent?: number;
 }
+
+/** A deliberate policy breach: a workshop's "what if" (switched in the demo app and the Rust API). */
+export type BreachName =
+  | "content_to_rest_of_meta"
+  | "plaintext_to_transport"
+  | "consumer_numbers_to_rest_of_meta"
+  | "integrity_to_rest_of_meta"
+  | "retention_never_purges";
 
 // ---------------------------------------------------------------------------
 // Low-level protocol
@@ -288,28 +298,77 @@ export type DataCategory =
 /** The system Meta's table names as the data's home (Meta's labels, verbatim). */
 export type DataSystem = "Cloud API" | "WhatsApp client" | "Business Manager";
 
+/** A kind of party, as the ledger counts them. */
+export type PartyKind =
+  | "consumer"
+  | "transport"
+  | "cloud_api"
+  | "business"
+  | "business_manager"
+  | "rest_of_meta"
+  | "external";
+
 /** One row of the visibility matrix. */
 export interface MatrixRow {
   /** The category. */
   data: DataCategory;
   /** Meta's label for it, e.g. `"Message content"`. */
   label: string;
-  /** The system. */
-  system: DataSystem;
+  /** The system. Computed rows: `null` when nothing of the category was seen in the run. */
+  system: DataSystem | null;
   /** Available to the rest of Meta? */
   rest_of_meta: boolean;
   /** Available to WhatsApp? */
   whatsapp: boolean;
+  /** Computed rows: the parties that supplied it to the rest of Meta. */
+  rest_of_meta_from: PartyKind[];
+  /** Computed rows: the parties that supplied it to WhatsApp (the transport). */
+  whatsapp_from: PartyKind[];
+}
+
+/** A column of Meta's table. */
+export type MatrixColumn = "rest_of_meta" | "whatsapp";
+
+/** A computed cell that differs from Meta's table. */
+export interface MatrixDisagreement {
+  /** The row. */
+  data: DataCategory;
+  /** The column. */
+  column: MatrixColumn;
+  /** `breach`: available in the run where Meta says it is not; `not_observed`: Meta says available and nothing of it reached that party yet. */
+  difference: "breach" | "not_observed";
 }
 
 /** The visibility matrix computed from the run, beside Meta's published one. */
 export interface MatrixComparison {
-  /** Computed from the ledger (and, for content, from the ciphertext-only proof). */
+  /** Computed from what the router delivered (and, for content, from the ciphertext-only proof). */
   computed: MatrixRow[];
   /** Meta's published table, in its order. */
   published: MatrixRow[];
-  /** Whether every cell agrees. */
+  /** Whether every cell and every system agree. */
   all_agree: boolean;
+  /** The cells that differ. */
+  disagreements: MatrixDisagreement[];
+  /** The rows whose computed system differs from Meta's. */
+  system_differs: DataCategory[];
+}
+
+/** The retention check (`Panes.retention`): does anything outlive the retention period? */
+export interface RetentionReport {
+  /** The retention period, in days. */
+  retention_days: number;
+  /** Messages the Cloud API holds. */
+  stored: number;
+  /** Of those, how many are past their retention (should have been purged). */
+  overdue: number;
+  /** When the oldest held message was stored, virtual ms. */
+  oldest_stored_at_ms: number | null;
+  /** Envelopes the transport queues. */
+  queued: number;
+  /** Of those, how many were first sent longer ago than the retention period. */
+  queued_overdue: number;
+  /** True when nothing is overdue. */
+  holds: boolean;
 }
 
 /** Exactly-once delivery counters. */
@@ -330,14 +389,14 @@ export interface DeliveryStats {
 // Panes (`Simulation.snapshot()`)
 // ---------------------------------------------------------------------------
 
-/** Ticks on a sent message: clock, one grey tick, two grey ticks, two blue ticks. */
-export type Ticks = "pending" | "sent" | "delivered" | "read";
+/** Ticks on a sent message: clock, one grey tick, two grey ticks, two blue ticks; or failed (not on WhatsApp, no session possible). */
+export type Ticks = "pending" | "sent" | "delivered" | "read" | "failed";
 
 /** A chat bubble on a consumer's phone. */
 export interface ChatMessage {
   /** The message id (the client's own id, or the business's wamid). */
   id: string;
-  /** The transport envelope that carried it. */
+  /** The envelope that carried it: the consumer's own id (outgoing) or the business number's (incoming). */
   envelope_id: number;
   /** Sent by this consumer? */
   outgoing: boolean;
@@ -357,14 +416,18 @@ export interface ChatMessage {
 export interface ChatPane {
   /** The business's number in E.164 (`+` and digits). */
   business: string;
-  /** The newest bubbles, oldest first. */
+  /** The newest bubbles, oldest first. A bubble's `id` is also its message's journey key (the client's id, or the wamid). */
   messages: ChatMessage[];
   /** Bubbles in all. */
   messages_total: number;
+  /** Incoming bubbles not read yet. */
+  unread: number;
   /** The safety number (12 groups of 5 digits, space-separated) once a session exists. */
   safety_number: string | null;
   /** The safety number before the business's identity changed. */
   previous_safety_number: string | null;
+  /** Whether the business's identity key changed (the phone warns). */
+  identity_changed: boolean;
   /** The consumer's side of the Signal session, if one exists. */
   session: SessionSnapshot | null;
 }
@@ -377,7 +440,7 @@ export interface ConsumerPane {
   name: string;
   /** Whether the device is online. */
   online: boolean;
-  /** Envelopes awaiting a delivery receipt. */
+  /** Messages awaiting a delivery receipt. */
   unacknowledged: number;
   /** Public identity key, hex of its 33 bytes. */
   identity_key: string;
@@ -390,7 +453,7 @@ export type PayloadKind = "signal" | "receipt" | "retry_request";
 
 /** What the transport sees of one envelope. */
 export interface EnvelopeMetadata {
-  /** Envelope id. */
+  /** Envelope id (each sender counts its own). */
   id: number;
   /** Sender, digits only (no `+`). */
   from: WaId;
@@ -402,6 +465,14 @@ export interface EnvelopeMetadata {
   size: number;
   /** What it carries. */
   kind: PayloadKind;
+  /** Whether the sender had sent it before (same id). */
+  retransmission: boolean;
+  /** Its position in the log (oldest kept = 0). */
+  position: number;
+  /** The first 12 bytes of its Signal ciphertext, hex (empty for receipts and retry requests). */
+  preview: string;
+  /** The key of the message it carried (Signal envelopes), when the trace has it. */
+  journey: string | null;
 }
 
 /** One offline device's queue on the transport. */
@@ -435,6 +506,28 @@ export interface IntegrityPane {
   business: string;
   /** Its signals and the action in force. */
   signals: BusinessSignals;
+  /** The action's name. */
+  action: IntegrityAction;
+}
+
+/** One line of a pane's list: a fault, or what a recipient did with what it got. */
+export interface PaneLine {
+  /** The event's position in the trace. */
+  seq: number;
+  /** When, virtual ms. */
+  at_ms: number;
+  /** What happened, in words. */
+  text: string;
+}
+
+/** The ciphertext-only proof, said in words. */
+export interface ProofBadge {
+  /** Whether no plaintext was found. */
+  holds: boolean;
+  /** The badge. */
+  text: string;
+  /** How it was computed. */
+  detail: string;
 }
 
 /** The WhatsApp transport's view: metadata and ciphertext only. */
@@ -443,12 +536,18 @@ export interface TransportPane {
   log: EnvelopeMetadata[];
   /** Rows the transport still keeps (at most 10,000). */
   log_total: number;
+  /** Envelopes accepted in all. */
+  accepted_total: number;
   /** Envelopes queued per offline recipient. */
   queues: QueuePane[];
   /** Integrity signals per business number. */
   integrity: IntegrityPane[];
   /** Registered devices. */
   registered: number;
+  /** The newest faults and verdicts, newest first. */
+  verdicts: PaneLine[];
+  /** The proof badge. */
+  badge: ProofBadge;
 }
 
 /** Running counts the Cloud API shares: they identify no one. */
@@ -483,6 +582,8 @@ export interface NumberPane {
   identity_key: string;
   /** Where its webhooks go. */
   webhook_path: string;
+  /** Whether the webhook passed the verification handshake. */
+  webhook_verified: boolean;
   /** Counts. */
   statistics: Statistics;
   /** The newest sessions with consumers. */
@@ -510,7 +611,7 @@ export interface StoredPane {
   expires_at_ms: number;
   /** Milliseconds left before deletion. */
   expires_in_ms: number;
-  /** The transport envelope that carried it. */
+  /** The envelope that carried it: the consumer's (inbound) or the business number's (outbound; 0 until encrypted). */
   envelope_id: number;
   /** Send attempts (outbound). */
   attempts: number;
@@ -518,6 +619,32 @@ export interface StoredPane {
   delivered: boolean;
   /** Read by the consumer (outbound). */
   read: boolean;
+  /** Where an outbound message stands: `read`, `delivered`, `failed` or `attempts N`; empty for inbound. */
+  state: string;
+  /** The key of its journey. */
+  journey: string | null;
+}
+
+/** One HTTPS exchange between the Cloud API and a business (a webhook) or a client (a Graph API call). */
+export interface ExchangePane {
+  /** The event's position in the trace. */
+  seq: number;
+  /** When, virtual ms. */
+  at_ms: number;
+  /** `GET` or `POST`. */
+  method: string;
+  /** The request's path. */
+  path: string;
+  /** The response's status. */
+  status: number;
+  /** `X-Hub-Signature-256`, for a webhook POST. */
+  signature: string | null;
+  /** The request: request line, headers, body (pretty-printed when JSON). */
+  request_text: string;
+  /** The response: status line and body. */
+  response_text: string;
+  /** The keys of the messages it concerns. */
+  journeys: string[];
 }
 
 /** The Cloud API's view: decrypted messages under retention. */
@@ -530,6 +657,10 @@ export interface CloudApiPane {
   store: StoredPane[];
   /** Messages stored in all. */
   store_total: number;
+  /** The newest webhooks, newest first. */
+  webhooks: ExchangePane[];
+  /** The newest Graph API calls, newest first. */
+  graph: ExchangePane[];
 }
 
 /** One inbound message in a business's inbox, as its webhook received it. */
@@ -546,6 +677,10 @@ export interface InboxMessage {
   timestamp: string;
   /** Always true: a message whose signature does not verify never gets here. */
   signature_verified: boolean;
+  /** Whether the business marked it read. */
+  marked_read: boolean;
+  /** The key of its journey. */
+  journey: string | null;
 }
 
 /**
@@ -565,6 +700,10 @@ export interface OutboundStatus {
   status: OutboundStatusValue;
   /** The Graph API error code of a failure. */
   error_code: number | null;
+  /** The text the business sent (or the reaction's emoji). */
+  text: string;
+  /** The key of its journey. */
+  journey: string | null;
 }
 
 /** A business's own server. */
@@ -579,17 +718,29 @@ export interface BusinessPane {
   inbox: InboxMessage[];
   /** Inbox entries in all. */
   inbox_total: number;
-  /** Outbound statuses, by first appearance. */
+  /** Outbound statuses, by first appearance (the newest). */
   outbound: OutboundStatus[];
   /** Webhook POSTs refused for a bad signature. */
   rejected_webhooks: number;
 }
 
-/** Every pane at one instant of virtual time (`Simulation.snapshot()`). */
+/** A deliberate breach, on or off. */
+export interface BreachPane {
+  /** Its name. */
+  name: BreachName;
+  /** The workshop's question. */
+  description: string;
+  /** On? */
+  on: boolean;
+}
+
+/** Every pane at one instant of virtual time (`Simulation.snapshot()`): the view-model the demo app renders too. */
 export interface Panes {
   /** Virtual time, ms since the Unix epoch. */
   now_ms: number;
-  /** Actions still scheduled. */
+  /** When the simulation started, ms since the Unix epoch. */
+  start_ms: number;
+  /** Deliveries in flight and deadlines still scheduled. */
   pending_events: number;
   /** The consumers' phones (at most the list limit). */
   consumers: ConsumerPane[];
@@ -605,6 +756,10 @@ export interface Panes {
   proof: ProofReport;
   /** The computed visibility matrix beside Meta's. */
   visibility: MatrixComparison;
+  /** The retention check. */
+  retention: RetentionReport;
+  /** The deliberate breaches, on or off. */
+  breaches: BreachPane[];
   /** Exactly-once counters. */
   delivery: DeliveryStats;
   /** SHA-256 over the whole simulation state, hex. */
@@ -735,6 +890,8 @@ export interface TransportAcceptedEvent extends TraceEventBase {
 /** The recipient was offline: the envelope was queued. */
 export interface TransportQueuedEvent extends TraceEventBase {
   type: "transport_queued";
+  /** The envelope's sender. */
+  from: WaId;
   /** The envelope. */
   envelope_id: number;
   /** For whom. */
@@ -752,11 +909,15 @@ export interface TransportRefusedEvent extends TraceEventBase {
   action: IntegrityAction;
 }
 
-/** A fault was injected. */
+/** The network injected a fault on a delivery. */
 export interface TransportFaultEvent extends TraceEventBase {
   type: "transport_fault";
+  /** The envelope's sender. */
+  from: WaId;
   /** The envelope. */
   envelope_id: number;
+  /** Its recipient. */
+  to: WaId;
   /** Which fault. */
   fault: Fault;
 }
@@ -764,6 +925,8 @@ export interface TransportFaultEvent extends TraceEventBase {
 /** An envelope reached its recipient. */
 export interface TransportDeliveredEvent extends TraceEventBase {
   type: "transport_delivered";
+  /** The envelope's sender. */
+  from: WaId;
   /** The envelope. */
   envelope_id: number;
   /** Recipient. */
@@ -781,10 +944,29 @@ export interface CloudApiDecryptedEvent extends TraceEventBase {
   from: WaId;
   /** The business's phone number id. */
   phone_number_id: string;
+  /** The consumer client's message id. */
+  message_id: string;
   /** The wamid assigned. */
   wamid: string;
   /** The plaintext. */
   text: string;
+}
+
+/** The Cloud API encrypted a business's message into an envelope (the link from wamid to envelope). */
+export interface CloudApiEncryptedEvent extends TraceEventBase {
+  type: "cloud_api_encrypted";
+  /** The business's phone number id. */
+  phone_number_id: string;
+  /** The business number (the envelope's sender). */
+  business: WaId;
+  /** The message. */
+  wamid: string;
+  /** The business number's envelope that carries it. */
+  envelope_id: number;
+  /** The consumer. */
+  to: WaId;
+  /** The session generation (a new one after each rebuild). */
+  epoch: number;
 }
 
 /** A recipient refused an envelope (failed authentication, unknown session...). */
@@ -792,12 +974,16 @@ export interface RejectedEvent extends TraceEventBase {
   type: "rejected";
   /** Who refused it. */
   by: WaId;
+  /** The envelope's sender. */
+  from: WaId;
   /** The envelope. */
   envelope_id: number;
   /** Why. */
   error: string;
-  /** Whether the transport had tampered with it. */
+  /** Whether the network had tampered with it (the router knows; the recipient only saw it did not verify). */
   tampered: boolean;
+  /** Whether the bytes decrypted (and what was inside was refused). */
+  decrypted: boolean;
 }
 
 /** A recipient saw a message it had already processed and only re-acknowledged it. */
@@ -805,8 +991,12 @@ export interface DuplicateIgnoredEvent extends TraceEventBase {
   type: "duplicate_ignored";
   /** Who. */
   by: WaId;
+  /** The envelope's sender. */
+  from: WaId;
   /** The envelope. */
   envelope_id: number;
+  /** Whether the bytes decrypted (a message re-sent under a new session) or the ratchet refused a replay of bytes decrypted before. */
+  decrypted: boolean;
 }
 
 /** A consumer's client decrypted a business message. */
@@ -820,6 +1010,8 @@ export interface ConsumerReceivedEvent extends TraceEventBase {
   message_id: string;
   /** The text, or the emoji of a reaction. */
   text: string;
+  /** The business number's envelope that carried it. */
+  envelope_id: number;
 }
 
 /** A receipt was sent. */
@@ -831,8 +1023,10 @@ export interface ReceiptSentEvent extends TraceEventBase {
   to: WaId;
   /** Delivered or read. */
   receipt: ReceiptKind;
-  /** The envelopes acknowledged. */
+  /** The envelopes acknowledged (`to` sent them). */
   ids: number[];
+  /** The receipt's own envelope. */
+  envelope_id: number;
 }
 
 /** The recipient had no session: it asked the sender to start a new one. */
@@ -840,8 +1034,23 @@ export interface RetryRequestedEvent extends TraceEventBase {
   type: "retry_requested";
   /** Who asked. */
   by: WaId;
+  /** The envelope's sender. */
+  from: WaId;
   /** The envelope. */
   envelope_id: number;
+  /** Why no session could read it. */
+  reason: string;
+}
+
+/** A sender got a retry request, but session rebuilds back off: it keeps retransmitting until `until_ms`. */
+export interface RetryDeferredEvent extends TraceEventBase {
+  type: "retry_deferred";
+  /** The sender. */
+  by: WaId;
+  /** The envelope the request named. */
+  envelope_id: number;
+  /** No rebuild before this time. */
+  until_ms: number;
 }
 
 /** A sender sent an unacknowledged envelope again. */
@@ -860,10 +1069,16 @@ export interface WebhookEvent extends TraceEventBase {
   type: "webhook";
   /** The business's phone number id. */
   phone_number_id: string;
+  /** The Cloud API's exchange number. */
+  exchange: number;
   /** The exact signed request. */
   request: TraceHttpRequest;
   /** The business's answer. */
   response: TraceHttpResponse;
+  /** The wamids of the messages it carried. */
+  messages: string[];
+  /** The statuses it carried. */
+  statuses: { wamid: string; status: string }[];
 }
 
 /** A Graph API call reached the Cloud API. */
@@ -873,6 +1088,8 @@ export interface GraphApiEvent extends TraceEventBase {
   request: TraceHttpRequest;
   /** The response. */
   response: TraceHttpResponse;
+  /** The wamid of the message the request created, if it created one. */
+  wamid: string | null;
 }
 
 /** Messages expired and were purged. */
@@ -922,7 +1139,42 @@ export interface IdentityRotatedEvent extends TraceEventBase {
   business: WaId;
 }
 
-/** One trace event, discriminated by `type` (21 kinds). */
+/** Something failed: a typed error that no other event names. */
+export interface FailureEvent extends TraceEventBase {
+  type: "failure";
+  /** The party it happened at. */
+  by: string;
+  /** What was being done. */
+  what: string;
+  /** The error. */
+  error: string;
+  /** Meta's error code, when one was reported to the business. */
+  code: number | null;
+}
+
+/** One of Meta's systems shared data with another (statistics, business information, billing, or a breach). */
+export interface MetaSharedEvent extends TraceEventBase {
+  type: "meta_shared";
+  /** The sender. */
+  from: PartyKind;
+  /** The recipient. */
+  to: PartyKind;
+  /** The message's type. */
+  what: string;
+  /** The message content it carried, if any (only a breach shares any). */
+  content?: string;
+}
+
+/** A deliberate policy breach was switched on or off. */
+export interface BreachChangedEvent extends TraceEventBase {
+  type: "breach_changed";
+  /** Which. */
+  breach: BreachName;
+  /** On? */
+  on: boolean;
+}
+
+/** One trace event, discriminated by `type` (26 kinds). */
 export type TraceEvent =
   | ConsumerSentEvent
   | SessionCreatedEvent
@@ -944,7 +1196,12 @@ export type TraceEvent =
   | IntegrityActionTakenEvent
   | SpamReportedEvent
   | ConnectivityChangedEvent
-  | IdentityRotatedEvent;
+  | IdentityRotatedEvent
+  | CloudApiEncryptedEvent
+  | RetryDeferredEvent
+  | FailureEvent
+  | MetaSharedEvent
+  | BreachChangedEvent;
 
 /** Every event `type`. */
 export type TraceEventType = TraceEvent["type"];

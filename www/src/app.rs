@@ -23,7 +23,9 @@ use crate::components::transport_pane::TransportPane;
 use crate::entropy::fresh_seed;
 use crate::model::lesson::{Spot, lesson};
 use crate::model::link::{self, Start};
-use crate::state::{Action, Demo, DemoContext, Pane, SPEEDS, ViewContext, view_options};
+use crate::state::{
+    Action, Demo, DemoContext, Pane, SPEEDS, SelectedContext, ViewContext, view_options,
+};
 
 fn initial() -> Result<Demo, String> {
     let search = web_sys::window()
@@ -93,18 +95,20 @@ fn root(props: &RootProps) -> Html {
         }
     });
 
-    // The core's view-model: once per change of the world or the selection.
+    // The core's view-model: once per change of the world.
     let view = {
         let world = demo.world.clone();
-        use_memo(
-            (demo.version, demo.selected.clone()),
-            move |(_, selected)| {
-                cipherflow_flow::view::View::of(
-                    &world.borrow().sim,
-                    &view_options(selected.clone()),
-                )
-            },
-        )
+        use_memo(demo.version, move |_| {
+            cipherflow_flow::view::View::of(&world.borrow().sim, &view_options())
+        })
+    };
+    // The selected message in full: when the world or the selection changes.
+    let selected = {
+        let world = demo.world.clone();
+        use_memo((demo.version, demo.selected.clone()), move |(_, key)| {
+            key.as_deref()
+                .and_then(|k| cipherflow_flow::view::Selected::of(&world.borrow().sim, k))
+        })
     };
     let spots: &[Spot] = match demo.start {
         Start::Lesson(k) => lesson().get(k).map_or(&[], |s| s.spots),
@@ -132,6 +136,7 @@ fn root(props: &RootProps) -> Html {
     html! {
         <ContextProvider<DemoContext> context={demo.clone()}>
         <ContextProvider<ViewContext> context={ViewContext(view)}>
+        <ContextProvider<SelectedContext> context={SelectedContext(selected)}>
             <header class="site">
                 <div>
                     <h1>{ "cipherflow" }</h1>
@@ -171,6 +176,7 @@ fn root(props: &RootProps) -> Html {
                     <TraceIo />
                 </div>
             </main>
+        </ContextProvider<SelectedContext>>
         </ContextProvider<ViewContext>>
         </ContextProvider<DemoContext>>
     }

@@ -324,12 +324,21 @@ pub const LIST_LIMIT: usize = 60;
 /// The view options the page renders with: lists cut by the core, the
 /// transport log read by window (the pane asks for the rows in view), safety
 /// numbers computed only when identity keys change.
-pub fn view_options(selected: Option<String>) -> cipherflow_flow::view::ViewOptions {
+pub fn view_options() -> cipherflow_flow::view::ViewOptions {
     cipherflow_flow::view::ViewOptions {
         list_limit: LIST_LIMIT,
         log_window: Some(0..0),
         recent: 6,
-        selected,
         safety_numbers: false,
+    }
+}
+
+/// The selected message in full, from the core, beside the view.
+#[derive(Clone)]
+pub struct SelectedContext(pub Rc<Option<cipherflow_flow::view::Selected>>);
+
+impl PartialEq for SelectedContext {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
     }
 }

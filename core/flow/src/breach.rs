@@ -11,8 +11,6 @@
 //! | [`Breach::IntegrityToRestOfMeta`] | transport | shares a business's integrity signals with the rest of Meta | integrity signals, rest of Meta |
 //! | [`Breach::RetentionNeverPurges`] | Cloud API | never purges its store | the retention check |
 
-use std::collections::BTreeSet;
-
 use serde::{Deserialize, Serialize};
 
 use crate::ledger::DataCategory;
@@ -57,6 +55,7 @@ pub enum Column {
     /// Available to the rest of Meta.
     RestOfMeta,
     /// Available to WhatsApp.
+    #[serde(rename = "whatsapp")]
     WhatsApp,
 }
 
@@ -139,27 +138,33 @@ impl Breach {
     }
 }
 
-/// The breaches switched on.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Breaches(BTreeSet<Breach>);
+/// The breaches switched on: one bit each, in the order of [`Breach::ALL`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Breaches(u8);
 
 impl Breaches {
+    fn bit(breach: Breach) -> u8 {
+        1 << breach as u8
+    }
+
     /// Whether `breach` is on.
     pub fn on(&self, breach: Breach) -> bool {
-        self.0.contains(&breach)
+        self.0 & Self::bit(breach) != 0
     }
 
     /// Switches `breach`; returns whether that changed anything.
     pub fn set(&mut self, breach: Breach, on: bool) -> bool {
+        let before = self.0;
         if on {
-            self.0.insert(breach)
+            self.0 |= Self::bit(breach);
         } else {
-            self.0.remove(&breach)
+            self.0 &= !Self::bit(breach);
         }
+        self.0 != before
     }
 
     /// The breaches on, in order.
     pub fn iter(&self) -> impl Iterator<Item = Breach> + '_ {
-        self.0.iter().copied()
+        Breach::ALL.into_iter().filter(|b| self.on(*b))
     }
 }

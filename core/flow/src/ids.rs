@@ -5,7 +5,6 @@
 //! counterpart's number; this one follows the same layout:
 //! `0x1C 0x18 len(number) number 0x15 0x02 0x00 0x12 0x18 0x14 <20 hex chars> 0x00`.
 
-use base64::Engine as _;
 use rand_core::Rng;
 
 use crate::phone::PhoneNumber;
@@ -22,10 +21,7 @@ pub fn wamid(rng: &mut impl Rng, counterpart: &PhoneNumber) -> String {
     rng.fill_bytes(&mut random);
     raw.extend_from_slice(hex::encode_upper(random).as_bytes());
     raw.push(0x00);
-    format!(
-        "wamid.{}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
+    format!("wamid.{}", crate::base64::standard(&raw))
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@
 //! assert!(sim.proof().holds);
 //! ```
 
+pub mod base64;
 pub mod breach;
 pub mod business;
 pub mod business_manager;

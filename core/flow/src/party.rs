@@ -23,11 +23,13 @@ pub struct Outbox {
 
 impl Outbox {
     /// Queues a message.
+    #[inline(never)]
     pub fn send(&mut self, from: Address, to: Address, message: Message) {
         self.transmits.push_back(Transmit { from, to, message });
     }
 
     /// Queues an event.
+    #[inline(never)]
     pub fn event(&mut self, event: EventKind) {
         self.events.push_back(event);
     }

@@ -14,7 +14,6 @@
 
 use std::collections::HashSet;
 
-use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 
 /// The window length, in bytes.
@@ -240,7 +239,7 @@ fn encodings(text: &str) -> Vec<Vec<u8>> {
         let Some(tail) = bytes.get(offset..) else {
             continue;
         };
-        let b64 = base64::engine::general_purpose::STANDARD.encode(tail);
+        let b64 = crate::base64::standard(tail);
         // The last 4 characters depend on padding, not only on the text.
         let stable = b64.len().saturating_sub(4);
         out.push(b64.as_bytes().get(..stable).unwrap_or_default().to_vec());

@@ -32,9 +32,9 @@ fn each_pane_shows_what_its_party_holds_and_the_transport_no_plaintext() {
     let chat = &alice.chats[0];
     assert_eq!(chat.business, "+15550783881");
     assert_eq!(chat.messages.len(), 2);
-    assert_eq!(chat.messages[0].message.text, SECRET);
-    assert_eq!(chat.messages[0].message.ticks, Ticks::Delivered);
-    assert_eq!(chat.messages[1].message.text, REPLY);
+    assert_eq!(chat.messages[0].text, SECRET);
+    assert_eq!(chat.messages[0].ticks, Ticks::Delivered);
+    assert_eq!(chat.messages[1].text, REPLY);
     assert_eq!(chat.safety_number.as_ref().unwrap().len(), 60 + 11);
     assert!(chat.session.as_ref().unwrap().ratchet.dh_ratchet_steps >= 1);
 
@@ -57,8 +57,8 @@ fn each_pane_shows_what_its_party_holds_and_the_transport_no_plaintext() {
     assert_eq!(cloud.numbers[0].sessions.len(), 1);
 
     let business = &panes.businesses[0];
-    assert_eq!(business.inbox[0].message.body, SECRET);
-    assert!(business.inbox[0].message.signature_verified);
+    assert_eq!(business.inbox[0].body, SECRET);
+    assert!(business.inbox[0].signature_verified);
     assert!(panes.proof.holds && panes.transport.badge.holds);
     // Nobody reported spam, so WhatsApp was given no integrity signal: the
     // only cell that differs from Meta's table is that one, not observed.
@@ -71,7 +71,11 @@ fn each_pane_shows_what_its_party_holds_and_the_transport_no_plaintext() {
         }]
     );
     // Every item is linked to its message's journey.
-    let key = chat.messages[0].journey.clone().unwrap();
+    let key = chat.messages[0].id.clone();
+    assert!(
+        sim.journeys().get(&key).is_some(),
+        "a bubble's id is its journey's key"
+    );
     assert_eq!(business.inbox[0].journey.as_deref(), Some(key.as_str()));
     assert!(cloud.store.iter().all(|m| m.journey.is_some()));
     assert!(
@@ -79,7 +83,7 @@ fn each_pane_shows_what_its_party_holds_and_the_transport_no_plaintext() {
             .transport
             .log
             .iter()
-            .filter(|r| r.metadata.kind == "signal")
+            .filter(|r| r.kind == "signal")
             .all(|r| r.journey.is_some())
     );
 }
@@ -102,7 +106,7 @@ fn lists_keep_the_newest_entries_up_to_the_limit() {
     let chat = &panes.consumers[0].chats[0];
     assert_eq!(chat.messages_total, 7);
     assert_eq!(chat.messages.len(), 3);
-    assert_eq!(chat.messages[2].message.text, "message number 6");
+    assert_eq!(chat.messages[2].text, "message number 6");
     assert_eq!(panes.cloud_api.store_total, 7);
     assert_eq!(panes.cloud_api.store.len(), 3);
     assert_eq!(panes.businesses[0].inbox_total, 7);

@@ -36,8 +36,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                 if b.inbox_total > b.inbox.len() {
                     <li class="more">{ format!("{} older messages not shown", b.inbox_total - b.inbox.len()) }</li>
                 }
-                { for b.inbox.iter().rev().map(|item| {
-                    let m = &item.message;
+                { for b.inbox.iter().rev().map(|m| {
                     let mark = {
                         let demo = demo.clone();
                         let wamid = m.wamid.clone();
@@ -47,7 +46,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                         })
                     };
                     html! {
-                        <MessageItem key={m.wamid.clone()} journey={item.journey.clone().map(AttrValue::from)} label={format!("webhook message from {}", m.profile_name)} class="inbound">
+                        <MessageItem key={m.wamid.clone()} journey={m.journey.clone().map(AttrValue::from)} label={format!("webhook message from {}", m.profile_name)} class="inbound">
                             <span class="text">{ &m.body }</span>
                             <span class="meta">
                                 { format!("{} (+{}) · {} · ", m.profile_name, m.from, short_hex(&m.wamid)) }
@@ -55,7 +54,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                                     <span class="sig ok" title="X-Hub-Signature-256 verified with the app secret">{ "signature verified ✓" }</span>
                                 }
                             </span>
-                            if item.marked_read {
+                            if m.marked_read {
                                 <span class="muted small">{ "marked read" }</span>
                             } else {
                                 <button class="small" onclick={mark}>{ "Mark as read" }</button>
@@ -71,11 +70,10 @@ pub fn business_pane(props: &PaneProps) -> Html {
             </form>
             <h3>{ "Statuses of sent messages" }</h3>
             <ol class="statuses" id="business-statuses">
-                { for b.outbound.iter().rev().map(|item| {
-                    let s = &item.status;
+                { for b.outbound.iter().rev().map(|s| {
                     html! {
-                        <MessageItem key={s.wamid.clone()} journey={item.journey.clone().map(AttrValue::from)} label={format!("status {}", s.status)} class={classes!("status", s.status.clone())}>
-                            <span class="text">{ &item.text }</span>
+                        <MessageItem key={s.wamid.clone()} journey={s.journey.clone().map(AttrValue::from)} label={format!("status {}", s.status)} class={classes!("status", s.status.clone())}>
+                            <span class="text">{ &s.text }</span>
                             <span class="meta">
                                 { format!("to +{} · {} · ", s.recipient_id, short_hex(&s.wamid)) }
                                 <strong class={classes!("status-word", s.status.clone())}>{ &s.status }</strong>

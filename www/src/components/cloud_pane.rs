@@ -6,18 +6,24 @@ use cipherflow_flow::cloud_api::store::Direction;
 use cipherflow_flow::view::ExchangePane;
 use yew::prelude::*;
 
-use crate::components::format::{clock, countdown, short_hex};
+use crate::components::format::{clock, countdown, pretty_body, short_hex};
 use crate::components::message_item::MessageItem;
 use crate::components::pane_frame::{PaneFrame, PaneProps};
 use crate::state::{DemoContext, Pane, ViewContext};
 
 /// One HTTP exchange, request and response, as the wire carries them.
 pub fn exchange(title: String, x: &ExchangePane, lit: bool) -> Html {
+    let (req, resp) = (&x.request, &x.response);
+    let headers: String = req
+        .headers
+        .iter()
+        .map(|(k, v)| format!("{k}: {v}\n"))
+        .collect();
     html! {
         <details class={classes!("http", lit.then_some("lit"))}>
             <summary>{ title }</summary>
-            <pre class="req">{ &x.request_text }</pre>
-            <pre class="resp">{ &x.response_text }</pre>
+            <pre class="req">{ format!("{} {}\n{headers}\n{}", req.method, req.path, pretty_body(&req.body)) }</pre>
+            <pre class="resp">{ format!("HTTP {}\n{}", resp.status, pretty_body(&resp.body)) }</pre>
         </details>
     }
 }
@@ -77,14 +83,14 @@ pub fn cloud_pane(props: &PaneProps) -> Html {
             <div id="cloud-webhooks">
                 { for cloud.webhooks.iter().map(|x| {
                     let sig = x.signature.as_deref().unwrap_or("(none: GET handshake)");
-                    exchange(format!("{} {} · X-Hub-Signature-256: {}", clock(x.at_ms, start), x.method, short_hex(sig)), x, lit(&x.journeys))
+                    exchange(format!("{} {} · X-Hub-Signature-256: {}", clock(x.at_ms, start), x.request.method, short_hex(sig)), x, lit(&x.journeys))
                 }) }
             </div>
             <h3>{ "Graph API requests" }</h3>
             <div id="cloud-graph">
                 if cloud.graph.is_empty() { <p class="muted">{ "None yet." }</p> }
                 { for cloud.graph.iter().map(|x| {
-                    exchange(format!("{} {} {} → {}", clock(x.at_ms, start), x.method, x.path, x.status), x, lit(&x.journeys))
+                    exchange(format!("{} {} {} → {}", clock(x.at_ms, start), x.request.method, x.request.path, x.response.status), x, lit(&x.journeys))
                 }) }
             </div>
         </PaneFrame>

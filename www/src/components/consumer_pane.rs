@@ -104,11 +104,10 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                     if let Some(c) = chat.filter(|c| c.messages_total > c.messages.len()) {
                         <li class="more">{ format!("{} older messages not shown", c.messages_total - c.messages.len()) }</li>
                     }
-                    { for chat.into_iter().flat_map(|c| &c.messages).map(|b| {
-                        let m = &b.message;
+                    { for chat.into_iter().flat_map(|c| &c.messages).map(|m| {
                         let label = format!("{}: {}", if m.outgoing { "you" } else { cast::BUSINESS_NAME }, m.text);
                         html! {
-                            <MessageItem key={m.id.clone()} journey={b.journey.clone().map(AttrValue::from)} label={label}
+                            <MessageItem key={m.id.clone()} journey={Some(AttrValue::from(m.id.clone()))} label={label}
                                 class={classes!("bubble", if m.outgoing { "out" } else { "in" })}>
                                 <span class="text">{ &m.text }</span>
                                 if let Some(r) = &m.reaction { <span class="reaction">{ r }</span> }

@@ -40,6 +40,14 @@ pub fn countdown(ms: u64) -> String {
     }
 }
 
+/// A body as text: JSON pretty-printed, anything else as (lossy) UTF-8.
+pub fn pretty_body(body: &[u8]) -> String {
+    match serde_json::from_slice::<serde_json::Value>(body) {
+        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
+        Err(_) => String::from_utf8_lossy(body).into_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -51,5 +59,7 @@ mod tests {
         assert_eq!(clock(1_000 + 90_061_001, 1_000), "day 1 01:01:01.001");
         assert_eq!(countdown(30 * 86_400_000 - 1), "29 d 23 h");
         assert_eq!(countdown(40_000), "40 s");
+        assert_eq!(pretty_body(b"{\"a\":1}"), "{\n  \"a\": 1\n}");
+        assert_eq!(pretty_body(b"not json"), "not json");
     }
 }

@@ -5,16 +5,18 @@ use cipherflow_flow::cloud_api::store::Direction;
 use cipherflow_flow::journey::Form;
 use yew::prelude::*;
 
-use crate::state::{Action, DemoContext, ViewContext};
+use crate::state::{Action, DemoContext, SelectedContext};
 
 /// The bar.
 #[function_component(JourneyBar)]
 pub fn journey_bar() -> Html {
-    let (Some(demo), Some(view)) = (use_context::<DemoContext>(), use_context::<ViewContext>())
-    else {
+    let (Some(demo), Some(selected)) = (
+        use_context::<DemoContext>(),
+        use_context::<SelectedContext>(),
+    ) else {
         return html! {};
     };
-    let Some(selected) = &view.0.selected else {
+    let Some(selected) = &*selected.0 else {
         return html! {
             <p class="journey-bar muted" id="journey-bar">
                 { "Select a message in any pane to follow it through every party." }

@@ -13,7 +13,7 @@ use cipherflow_flow::view::thousands;
 
 use crate::components::format::clock;
 use crate::components::pane_frame::{PaneFrame, PaneProps};
-use crate::state::{Action, DemoContext, Pane, ViewContext};
+use crate::state::{Action, DemoContext, Pane, SelectedContext, ViewContext};
 
 /// Height of one log row, px (the CSS uses the same).
 pub const ROW_PX: usize = 40;
@@ -29,6 +29,7 @@ pub fn transport_pane(props: &PaneProps) -> Html {
     else {
         return html! {};
     };
+    let selected = use_context::<SelectedContext>().map_or_else(|| std::rc::Rc::new(None), |s| s.0);
     let view = view.0;
     let t = &view.transport;
     let scroll_top = use_state(|| 0usize);
@@ -81,7 +82,7 @@ pub fn transport_pane(props: &PaneProps) -> Html {
                  role="region" aria-label="Envelope log, newest last" id="transport-log">
                 <ol style={format!("height:{}px", rows * ROW_PX)} data-rows={rows.to_string()}>
                     { for window.iter().map(|row| {
-                        let m = &row.metadata;
+                        let m = row;
                         let lit = highlighted.is_some() && row.journey == highlighted;
                         let bytes = if row.preview.is_empty() {
                             m.kind.replace('_', " ")
@@ -109,7 +110,7 @@ pub fn transport_pane(props: &PaneProps) -> Html {
                     }) }
                 </ol>
             </div>
-            if let Some(s) = &view.selected {
+            if let Some(s) = &*selected {
                 if let Some(bytes) = &s.envelope_hex {
                     <details class="envelope" open=true>
                         <summary>{ format!("Envelope {} as the transport holds it ({} bytes)", s.journey.envelope_id.unwrap_or_default(), bytes.len() / 2) }</summary>

@@ -2,7 +2,6 @@
 //! read. Route, token and body are all checked before anything changes, so a
 //! refused request leaves the Cloud API exactly as it was.
 
-use base64::Engine as _;
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 
@@ -81,7 +80,7 @@ impl CloudApi {
         h.update(request.method.as_bytes());
         h.update(request.path.as_bytes());
         h.update(&request.body);
-        let mut s = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(h.finalize());
+        let mut s = crate::base64::url_safe(&h.finalize());
         s.truncate(23);
         s
     }

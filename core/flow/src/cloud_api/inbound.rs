@@ -103,11 +103,12 @@ impl CloudApi {
                 }
                 self.on_plaintext(now_ms, rng, pnid, consumer, envelope_id, &plaintext);
             }
-            Opened::NoSession => {
+            Opened::NoSession(reason) => {
                 self.out.event(EventKind::RetryRequested {
                     by: business,
                     from: consumer.clone(),
                     envelope_id,
+                    reason,
                 });
                 self.send_retry_request(now_ms, pnid, consumer, envelope_id);
             }

@@ -86,15 +86,19 @@ pub struct CloudApi {
     pub(crate) numbers: BTreeMap<String, HostedNumber>,
     pub(crate) by_phone: BTreeMap<PhoneNumber, String>,
     pub(crate) store: MessageStore,
-    /// Retransmission deadlines of pending outbound messages.
-    pub(crate) retransmits: BTreeSet<(u64, String)>,
+    /// Retransmission deadlines of pending outbound messages, with their
+    /// sequence numbers in the store.
+    pub(crate) retransmits: BTreeSet<(u64, u64)>,
     /// When the next statistics and billing report is due, if one is.
     pub(crate) report_at: Option<u64>,
-    /// Messages accepted for delivery and not reported to Business Manager yet.
-    pub(crate) billable: BTreeMap<String, u64>,
+    /// Messages accepted for delivery and not reported to Business Manager
+    /// yet, by phone number id.
+    pub(crate) billable: Vec<(String, u64)>,
     /// Keys the deterministic `fbtrace_id` of error responses.
     pub(crate) fbtrace_key: [u8; 32],
-    pub(crate) exchanges: BTreeMap<u64, PendingExchange>,
+    /// Webhooks waiting for the business's answer (each is answered at once
+    /// in the simulation; a live server may hold a few).
+    pub(crate) exchanges: Vec<(u64, PendingExchange)>,
     pub(crate) next_exchange: u64,
     pub(crate) out: Outbox,
 }
@@ -104,17 +108,19 @@ impl CloudApi {
     pub fn new<R: CryptoRng>(rng: &mut R, retention: RetentionPolicy) -> Self {
         let mut fbtrace_key = [0u8; 32];
         rng.fill_bytes(&mut fbtrace_key);
+        let mut store_key = [0u8; 32];
+        rng.fill_bytes(&mut store_key);
         Self {
             retention,
             breaches: Breaches::default(),
             numbers: BTreeMap::new(),
             by_phone: BTreeMap::new(),
-            store: MessageStore::default(),
+            store: MessageStore::new(store_key),
             retransmits: BTreeSet::new(),
             report_at: None,
-            billable: BTreeMap::new(),
+            billable: Vec::new(),
             fbtrace_key,
-            exchanges: BTreeMap::new(),
+            exchanges: Vec::new(),
             next_exchange: 1,
             out: Outbox::default(),
         }
@@ -145,9 +151,13 @@ impl CloudApi {
         self.retention
     }
 
-    /// Switches a breach that this party commits.
-    pub fn set_breach(&mut self, breach: Breach, on: bool) {
+    /// Switches a breach that this party commits. Lifting
+    /// [`Breach::RetentionNeverPurges`] purges what is overdue at once.
+    pub fn set_breach(&mut self, now_ms: u64, breach: Breach, on: bool) {
         self.breaches.set(breach, on);
+        if breach == Breach::RetentionNeverPurges && !on {
+            self.purge(now_ms);
+        }
     }
 
     /// Hosts a business number: a fresh Signal identity and prekeys,
@@ -332,12 +342,14 @@ impl Party for CloudApi {
         {
             self.purge(now_ms);
         }
-        while let Some((at, wamid)) = self.retransmits.first().cloned() {
+        while let Some(&(at, seq)) = self.retransmits.first() {
             if at > now_ms {
                 break;
             }
-            self.retransmits.remove(&(at, wamid.clone()));
-            self.retransmit(now_ms, &wamid);
+            self.retransmits.remove(&(at, seq));
+            if let Some(wamid) = self.store.by_seq(seq).map(|m| m.wamid.clone()) {
+                self.retransmit(now_ms, &wamid);
+            }
         }
         if self.report_at.is_some_and(|t| t <= now_ms) {
             self.report();

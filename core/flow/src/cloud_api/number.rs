@@ -31,8 +31,9 @@ pub(crate) struct Contact {
     pub(crate) profile_name: String,
     /// The Signal sessions with the consumer's phone.
     pub(crate) peer: PeerSessions,
-    /// Wamids of outbound messages to this consumer not yet delivered.
-    pub(crate) pending: std::collections::BTreeSet<String>,
+    /// Wamids of outbound messages to this consumer not yet delivered
+    /// (a handful at most: messages are delivered within seconds).
+    pub(crate) pending: Vec<String>,
 }
 
 /// One business phone number hosted on the Cloud API.

@@ -34,7 +34,7 @@ impl CloudApi {
                 .entry(to.clone())
                 .or_default()
                 .pending
-                .insert(wamid.to_owned());
+                .push(wamid.to_owned());
         }
         self.statistics_changed(now_ms);
         self.store.insert(StoredMessage {
@@ -212,17 +212,23 @@ impl CloudApi {
     }
 
     fn schedule_retransmit(&mut self, wamid: &str, at: u64) {
+        let Some(seq) = self.store.seq_of(wamid) else {
+            return;
+        };
         let Some(pending) = self.store.get_mut(wamid).and_then(|m| m.pending.as_mut()) else {
             return;
         };
         if let Some(old) = pending.retry_at.replace(at) {
-            self.retransmits.remove(&(old, wamid.to_owned()));
+            self.retransmits.remove(&(old, seq));
         }
-        self.retransmits.insert((at, wamid.to_owned()));
+        self.retransmits.insert((at, seq));
     }
 
     /// The message is no longer pending: delivered, failed or purged.
     pub(crate) fn settle_pending(&mut self, wamid: &str) -> bool {
+        let Some(seq) = self.store.seq_of(wamid) else {
+            return false;
+        };
         let Some(m) = self.store.get_mut(wamid) else {
             return false;
         };
@@ -230,7 +236,7 @@ impl CloudApi {
             return false;
         };
         if let Some(at) = pending.retry_at {
-            self.retransmits.remove(&(at, wamid.to_owned()));
+            self.retransmits.remove(&(at, seq));
         }
         let (pnid, consumer) = (m.phone_number_id.clone(), m.consumer.clone());
         if let Some(c) = self
@@ -238,7 +244,7 @@ impl CloudApi {
             .get_mut(&pnid)
             .and_then(|n| n.contacts.get_mut(&consumer))
         {
-            c.pending.remove(wamid);
+            c.pending.retain(|w| w != wamid);
         }
         true
     }
@@ -285,7 +291,7 @@ impl CloudApi {
         let contact = n.contacts.entry(consumer.clone()).or_default();
         contact.peer.awaiting_bundle = false;
         let epoch = contact.peer.epoch;
-        let candidates: Vec<String> = contact.pending.iter().cloned().collect();
+        let candidates: Vec<String> = contact.pending.to_vec();
         let waiting: Vec<String> = candidates
             .into_iter()
             .filter(|w| {
@@ -367,7 +373,10 @@ impl CloudApi {
             return;
         }
         pending.sent = true;
-        *self.billable.entry(pnid.to_owned()).or_default() += 1;
+        match self.billable.iter_mut().find(|(p, _)| p == pnid) {
+            Some((_, n)) => *n += 1,
+            None => self.billable.push((pnid.to_owned(), 1)),
+        }
         self.statistics_changed(now_ms);
         self.post_status(now_ms, pnid, &wamid, Status::Sent, &consumer, None);
     }

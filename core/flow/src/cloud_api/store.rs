@@ -6,9 +6,10 @@
 //! expires, its content goes, and so does every consumer phone number that was
 //! held only because of it.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
 use crate::phone::PhoneNumber;
 use crate::wire::{AppMessage, EnvelopeId, TransportEnvelope};
@@ -124,74 +125,170 @@ impl StoredMessage {
     }
 }
 
-/// The store, with its expiry index and per-number reference counts.
+/// The store: messages in storage order, indexed by fingerprints.
+///
+/// One retention period for every message makes storage order expiry order,
+/// so the messages sit in a queue and a purge pops from its front: it costs in
+/// proportion to what expires. Each message has a sequence number (its place
+/// in the queue since the store began), and every index maps a 64-bit
+/// fingerprint to one: the wamid; the business number's envelope id (for
+/// receipts); the consumer's own message id (to know a message re-sent under a
+/// new session); the (business number, consumer) pair (to forget a consumer
+/// when the last message with them expires). Fingerprints are keyed with a
+/// secret of the store's, so nobody can choose colliding ids, and a lookup
+/// checks the message it finds, so a collision can only make a lookup miss.
 #[derive(Debug, Clone, Default)]
 pub struct MessageStore {
-    by_wamid: HashMap<String, StoredMessage>,
-    /// Outbound messages by (phone number id, the business number's envelope id).
-    by_envelope: HashMap<(String, EnvelopeId), String>,
-    /// Inbound messages by (phone number id, consumer, client message id).
-    by_client_id: HashMap<(String, PhoneNumber, String), String>,
-    expiry: BTreeMap<(u64, u64), String>,
-    next_seq: u64,
-    /// Live messages per (phone number id, consumer): a business number forgets
-    /// a consumer when its own last message with them expires.
-    number_refs: HashMap<(String, PhoneNumber), u64>,
+    slots: VecDeque<StoredMessage>,
+    first: u64,
+    key: [u8; 32],
+    index: HashMap<u64, u64>,
+    /// Live messages per (phone number id, consumer), by fingerprint.
+    number_refs: HashMap<u64, u64>,
+}
+
+/// What an index entry names.
+#[derive(Clone, Copy)]
+enum Index<'a> {
+    Wamid(&'a str),
+    Envelope(&'a str, EnvelopeId),
+    ClientId(&'a str, &'a PhoneNumber, &'a str),
+    Number(&'a str, &'a PhoneNumber),
 }
 
 impl MessageStore {
-    /// Stores `message`.
-    pub(crate) fn insert(&mut self, message: StoredMessage) {
-        self.expiry.insert(
-            (message.expires_at_ms, self.next_seq),
-            message.wamid.clone(),
-        );
-        self.next_seq += 1;
-        if let Some(client_id) = &message.client_message_id {
-            self.by_client_id.insert(
-                (
-                    message.phone_number_id.clone(),
-                    message.consumer.clone(),
-                    client_id.clone(),
-                ),
-                message.wamid.clone(),
-            );
+    /// An empty store whose fingerprints are keyed with `key`.
+    pub(crate) fn new(key: [u8; 32]) -> Self {
+        Self {
+            key,
+            ..Self::default()
         }
-        *self
-            .number_refs
-            .entry((message.phone_number_id.clone(), message.consumer.clone()))
-            .or_default() += 1;
-        self.by_wamid.insert(message.wamid.clone(), message);
+    }
+
+    fn fingerprint(&self, index: Index<'_>) -> u64 {
+        let mut h = Sha256::new();
+        h.update(self.key);
+        let mut part = |tag: u8, bytes: &[u8]| {
+            h.update([tag]);
+            h.update((bytes.len() as u64).to_be_bytes());
+            h.update(bytes);
+        };
+        match index {
+            Index::Wamid(w) => part(1, w.as_bytes()),
+            Index::Envelope(p, id) => {
+                part(2, p.as_bytes());
+                part(2, &id.to_be_bytes());
+            }
+            Index::ClientId(p, c, id) => {
+                part(3, p.as_bytes());
+                part(3, c.wa_id().as_bytes());
+                part(3, id.as_bytes());
+            }
+            Index::Number(p, c) => {
+                part(4, p.as_bytes());
+                part(4, c.wa_id().as_bytes());
+            }
+        }
+        let digest = h.finalize();
+        let mut first = [0u8; 8];
+        first.copy_from_slice(digest.get(..8).unwrap_or(&[0; 8]));
+        u64::from_be_bytes(first)
+    }
+
+    fn slot(&self, seq: u64) -> Option<&StoredMessage> {
+        self.slots
+            .get(usize::try_from(seq.checked_sub(self.first)?).ok()?)
+    }
+
+    fn slot_mut(&mut self, seq: u64) -> Option<&mut StoredMessage> {
+        let i = usize::try_from(seq.checked_sub(self.first)?).ok()?;
+        self.slots.get_mut(i)
+    }
+
+    /// The sequence number an index entry names, if the message is still
+    /// held and is the one named.
+    fn find(&self, index: Index<'_>) -> Option<u64> {
+        let seq = *self.index.get(&self.fingerprint(index))?;
+        let m = self.slot(seq)?;
+        let matches = match index {
+            Index::Wamid(w) => m.wamid == w,
+            Index::Envelope(p, id) => {
+                m.direction == Direction::Outbound && m.phone_number_id == p && m.envelope_id == id
+            }
+            Index::ClientId(p, c, id) => {
+                m.phone_number_id == p
+                    && m.consumer == *c
+                    && m.client_message_id.as_deref() == Some(id)
+            }
+            Index::Number(..) => false,
+        };
+        matches.then_some(seq)
+    }
+
+    /// Stores `message`; returns its sequence number.
+    pub(crate) fn insert(&mut self, message: StoredMessage) -> u64 {
+        let seq = self.first + self.slots.len() as u64;
+        let wamid = self.fingerprint(Index::Wamid(&message.wamid));
+        self.index.insert(wamid, seq);
+        if let Some(client_id) = &message.client_message_id {
+            let key = self.fingerprint(Index::ClientId(
+                &message.phone_number_id,
+                &message.consumer,
+                client_id,
+            ));
+            self.index.insert(key, seq);
+        }
+        let number = self.fingerprint(Index::Number(&message.phone_number_id, &message.consumer));
+        *self.number_refs.entry(number).or_default() += 1;
+        self.slots.push_back(message);
+        seq
     }
 
     /// Notes the envelope an outbound message was encrypted into.
     pub(crate) fn set_envelope(&mut self, wamid: &str, envelope_id: EnvelopeId) {
-        if let Some(m) = self.by_wamid.get_mut(wamid) {
-            if m.envelope_id != 0 {
-                self.by_envelope
-                    .remove(&(m.phone_number_id.clone(), m.envelope_id));
-            }
-            m.envelope_id = envelope_id;
-            self.by_envelope
-                .insert((m.phone_number_id.clone(), envelope_id), wamid.to_owned());
+        let Some(seq) = self.seq_of(wamid) else {
+            return;
+        };
+        let Some(m) = self.slot(seq) else {
+            return;
+        };
+        let (pnid, old) = (m.phone_number_id.clone(), m.envelope_id);
+        if old != 0 {
+            let stale = self.fingerprint(Index::Envelope(&pnid, old));
+            self.index.remove(&stale);
         }
+        let key = self.fingerprint(Index::Envelope(&pnid, envelope_id));
+        self.index.insert(key, seq);
+        if let Some(m) = self.slot_mut(seq) {
+            m.envelope_id = envelope_id;
+        }
+    }
+
+    /// The sequence number of a stored message.
+    pub(crate) fn seq_of(&self, wamid: &str) -> Option<u64> {
+        self.find(Index::Wamid(wamid))
+    }
+
+    /// A stored message by sequence number.
+    pub(crate) fn by_seq(&self, seq: u64) -> Option<&StoredMessage> {
+        self.slot(seq)
     }
 
     /// A stored message by wamid.
     pub fn get(&self, wamid: &str) -> Option<&StoredMessage> {
-        self.by_wamid.get(wamid)
+        self.slot(self.seq_of(wamid)?)
     }
 
     /// Mutable access by wamid.
     pub(crate) fn get_mut(&mut self, wamid: &str) -> Option<&mut StoredMessage> {
-        self.by_wamid.get_mut(wamid)
+        let seq = self.seq_of(wamid)?;
+        self.slot_mut(seq)
     }
 
     /// The wamid of the outbound message a business number's envelope carried.
     pub fn wamid_for_envelope(&self, phone_number_id: &str, id: EnvelopeId) -> Option<&str> {
-        self.by_envelope
-            .get(&(phone_number_id.to_owned(), id))
-            .map(String::as_str)
+        let seq = self.find(Index::Envelope(phone_number_id, id))?;
+        self.slot(seq).map(|m| m.wamid.as_str())
     }
 
     /// The wamid of an inbound message by the consumer's own message id.
@@ -201,51 +298,49 @@ impl MessageStore {
         consumer: &PhoneNumber,
         client_id: &str,
     ) -> Option<&str> {
-        self.by_client_id
-            .get(&(
-                phone_number_id.to_owned(),
-                consumer.clone(),
-                client_id.to_owned(),
-            ))
-            .map(String::as_str)
+        let seq = self.find(Index::ClientId(phone_number_id, consumer, client_id))?;
+        self.slot(seq).map(|m| m.wamid.as_str())
     }
 
-    /// Whether the Cloud API still holds anything about `number` for any business.
-    pub fn holds_number(&self, number: &PhoneNumber) -> bool {
-        self.number_refs.keys().any(|(_, n)| n == number)
+    /// Whether the Cloud API still holds anything about `number` for the
+    /// business with `phone_number_id`.
+    pub fn holds_number(&self, phone_number_id: &str, number: &PhoneNumber) -> bool {
+        self.number_refs
+            .contains_key(&self.fingerprint(Index::Number(phone_number_id, number)))
     }
 
     /// How many messages are stored.
     pub fn len(&self) -> usize {
-        self.by_wamid.len()
+        self.slots.len()
     }
 
     /// Whether the store is empty.
     pub fn is_empty(&self) -> bool {
-        self.by_wamid.is_empty()
+        self.slots.is_empty()
     }
 
-    /// All stored messages, oldest expiry first.
-    pub fn iter(&self) -> impl Iterator<Item = &StoredMessage> {
-        self.expiry.values().filter_map(|w| self.by_wamid.get(w))
+    /// All stored messages, oldest (first to expire) first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredMessage> + ExactSizeIterator {
+        self.slots.iter()
     }
 
     /// The earliest expiry.
     pub fn next_expiry(&self) -> Option<u64> {
-        self.expiry.keys().next().map(|(t, _)| *t)
+        self.slots.front().map(|m| m.expires_at_ms)
     }
 
     /// Messages whose expiry has passed at `now_ms` (only ever non-zero when
     /// purging is skipped).
     pub fn overdue(&self, now_ms: u64) -> usize {
-        self.expiry.range(..(now_ms.saturating_add(1), 0)).count()
+        self.slots
+            .iter()
+            .take_while(|m| m.expires_at_ms <= now_ms)
+            .count()
     }
 
     /// The oldest message's storage time.
     pub fn oldest_stored_at(&self) -> Option<u64> {
-        // Retention is one period for every message, so expiry order is
-        // storage order.
-        self.iter().next().map(|m| m.stored_at_ms)
+        self.slots.front().map(|m| m.stored_at_ms)
     }
 
     /// Removes everything that expires at or before `now_ms`. Returns the purged
@@ -257,31 +352,34 @@ impl MessageStore {
     ) -> (Vec<StoredMessage>, Vec<(String, PhoneNumber)>) {
         let mut purged = Vec::new();
         let mut forgotten = Vec::new();
-        while let Some(entry) = self.expiry.first_entry() {
-            if entry.key().0 > now_ms {
+        while self
+            .slots
+            .front()
+            .is_some_and(|m| m.expires_at_ms <= now_ms)
+        {
+            let Some(m) = self.slots.pop_front() else {
                 break;
-            }
-            let wamid = entry.remove();
-            let Some(m) = self.by_wamid.remove(&wamid) else {
-                continue;
             };
-            if m.direction == Direction::Outbound {
-                self.by_envelope
-                    .remove(&(m.phone_number_id.clone(), m.envelope_id));
+            let seq = self.first;
+            self.first += 1;
+            let mut keys = vec![self.fingerprint(Index::Wamid(&m.wamid))];
+            if m.direction == Direction::Outbound && m.envelope_id != 0 {
+                keys.push(self.fingerprint(Index::Envelope(&m.phone_number_id, m.envelope_id)));
             }
-            if let Some(client_id) = &m.client_message_id {
-                self.by_client_id.remove(&(
-                    m.phone_number_id.clone(),
-                    m.consumer.clone(),
-                    client_id.clone(),
-                ));
+            if let Some(id) = &m.client_message_id {
+                keys.push(self.fingerprint(Index::ClientId(&m.phone_number_id, &m.consumer, id)));
             }
-            let key = (m.phone_number_id.clone(), m.consumer.clone());
-            if let Some(n) = self.number_refs.get_mut(&key) {
+            for key in keys {
+                if self.index.get(&key) == Some(&seq) {
+                    self.index.remove(&key);
+                }
+            }
+            let number = self.fingerprint(Index::Number(&m.phone_number_id, &m.consumer));
+            if let Some(n) = self.number_refs.get_mut(&number) {
                 *n -= 1;
                 if *n == 0 {
-                    self.number_refs.remove(&key);
-                    forgotten.push(key);
+                    self.number_refs.remove(&number);
+                    forgotten.push((m.phone_number_id.clone(), m.consumer.clone()));
                 }
             }
             purged.push(m);
@@ -325,12 +423,14 @@ mod tests {
 
     #[test]
     fn purge_takes_only_what_expired_and_forgets_numbers_last() {
-        let mut s = MessageStore::default();
+        let mut s = MessageStore::new([7; 32]);
         s.insert(msg("a", "15550000001", 10));
-        s.insert(msg("b", "15550000001", 20));
         s.insert(msg("c", "15550000002", 10));
+        s.insert(msg("b", "15550000001", 20));
         let alice = PhoneNumber::parse("15550000001").unwrap();
         assert_eq!(s.wamid_for_client_id("1", &alice, "c-a"), Some("a"));
+        assert_eq!(s.get("b").unwrap().wamid, "b");
+        assert!(s.get("z").is_none());
         assert_eq!(s.overdue(10), 2);
         let (p, f) = s.purge(9);
         assert!(p.is_empty() && f.is_empty());
@@ -341,10 +441,35 @@ mod tests {
             vec![("1".to_owned(), PhoneNumber::parse("15550000002").unwrap())]
         );
         assert_eq!(s.wamid_for_client_id("1", &alice, "c-a"), None);
-        assert!(s.holds_number(&alice));
+        assert!(s.get("a").is_none());
+        assert!(s.holds_number("1", &alice));
+        assert_eq!(
+            s.get("b").unwrap().wamid,
+            "b",
+            "sequence numbers survive the purge"
+        );
         let (p, f) = s.purge(u64::MAX);
         assert_eq!(p.len(), 1);
         assert_eq!(f.len(), 1);
         assert!(s.is_empty());
+    }
+
+    #[test]
+    fn an_outbound_message_is_found_by_its_envelope_and_only_by_its_own() {
+        let mut s = MessageStore::new([7; 32]);
+        let mut m = msg("w", "15550000001", 10);
+        m.direction = Direction::Outbound;
+        m.client_message_id = None;
+        s.insert(m);
+        s.set_envelope("w", 4);
+        assert_eq!(s.wamid_for_envelope("1", 4), Some("w"));
+        assert_eq!(
+            s.wamid_for_envelope("2", 4),
+            None,
+            "another number's envelope 4"
+        );
+        s.set_envelope("w", 5);
+        assert_eq!(s.wamid_for_envelope("1", 4), None);
+        assert_eq!(s.wamid_for_envelope("1", 5), Some("w"));
     }
 }

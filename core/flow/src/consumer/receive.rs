@@ -46,11 +46,12 @@ impl ConsumerClient {
                 }
                 self.on_plaintext(now_ms, from, envelope_id, &plaintext);
             }
-            Opened::NoSession => {
+            Opened::NoSession(reason) => {
                 self.out.event(EventKind::RetryRequested {
                     by: me,
                     from: from.clone(),
                     envelope_id,
+                    reason,
                 });
                 self.send_retry_request(now_ms, from, envelope_id);
             }

@@ -224,7 +224,7 @@ impl ConsumerClient {
         self.fail(
             id,
             "submitting to the transport",
-            &format!("refused under integrity action {action:?}"),
+            &format!("refused under integrity action {}", action.name()),
         );
     }
 

@@ -11,9 +11,9 @@ pub(crate) enum Opened {
     /// Decrypted; with the new session when X3DH built one (to install).
     Plaintext(Vec<u8>, Option<Box<Session>>),
     /// No session can read it: there is none with this peer, or it is a prekey
-    /// message this device cannot accept. The sender is asked to start a new
-    /// session.
-    NoSession,
+    /// message this device cannot accept (the reason says which). The sender is
+    /// asked to start a new session.
+    NoSession(String),
     /// The ratchet saw a message index it has already used. Re-acknowledged
     /// only if these exact bytes were decrypted before (a replay); otherwise
     /// it is an unauthenticated claim (an altered header) and is rejected.
@@ -47,7 +47,7 @@ pub(crate) fn open(
             // id, so the message only fails to authenticate). A damaged copy
             // looks the same. Only a new session can help; the sender's
             // rebuilds back off, which bounds what damaged copies cost.
-            Err(_) => Opened::NoSession,
+            Err(e) => Opened::NoSession(format!("a prekey message this device cannot accept: {e}")),
         };
     }
     match record.and_then(|r| r.decrypt(&envelope)) {
@@ -56,6 +56,6 @@ pub(crate) fn open(
             Opened::Duplicate
         }
         Some(Err(e)) => Opened::Rejected(e),
-        None => Opened::NoSession,
+        None => Opened::NoSession("no session with this peer".to_owned()),
     }
 }

@@ -16,8 +16,6 @@ pub mod classify;
 pub mod matrix;
 pub mod retention;
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 use crate::wire::PartyKind;
@@ -80,24 +78,27 @@ pub struct Holding {
     pub via: PartyKind,
 }
 
-/// Counts of what each party holds, per category and supplier.
+/// Counts of what each party holds, per category and supplier: a few dozen
+/// keys at most, kept in a list.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Ledger {
-    counts: BTreeMap<Holding, u64>,
+    counts: Vec<(Holding, u64)>,
 }
 
 impl Ledger {
     /// Records `n` items of `category` reaching `holder` from `via`.
     pub fn record(&mut self, holder: PartyKind, category: DataCategory, via: PartyKind, n: u64) {
-        if n > 0 {
-            *self
-                .counts
-                .entry(Holding {
-                    holder,
-                    category,
-                    via,
-                })
-                .or_default() += n;
+        if n == 0 {
+            return;
+        }
+        let key = Holding {
+            holder,
+            category,
+            via,
+        };
+        match self.counts.iter_mut().find(|(h, _)| *h == key) {
+            Some((_, count)) => *count += n,
+            None => self.counts.push((key, n)),
         }
     }
 
@@ -117,21 +118,21 @@ impl Ledger {
             .any(|(h, n)| h.category == category && holder(h.holder) && *n > 0)
     }
 
-    /// Every supplier of `category` to holders for which `holder` is true.
+    /// Every supplier of `category` to holders for which `holder` is true,
+    /// in the order of [`PartyKind::ALL`].
     pub fn suppliers(
         &self,
         category: DataCategory,
         holder: impl Fn(PartyKind) -> bool,
     ) -> Vec<PartyKind> {
-        let mut out: Vec<PartyKind> = self
-            .counts
-            .iter()
-            .filter(|(h, n)| h.category == category && holder(h.holder) && **n > 0)
-            .map(|(h, _)| h.via)
-            .collect();
-        out.sort();
-        out.dedup();
-        out
+        PartyKind::ALL
+            .into_iter()
+            .filter(|via| {
+                self.counts.iter().any(|(h, n)| {
+                    h.category == category && holder(h.holder) && h.via == *via && *n > 0
+                })
+            })
+            .collect()
     }
 
     /// Every (holding, count), in order.

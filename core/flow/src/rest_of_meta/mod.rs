@@ -23,7 +23,7 @@ pub struct RestOfMeta {
     /// Business records, by phone number id.
     pub businesses: BTreeMap<String, BusinessRecord>,
     /// Messages billed, by phone number id.
-    pub billing: BTreeMap<String, u64>,
+    pub billing: Vec<(String, u64)>,
     /// Message texts (only ever under a breach).
     pub message_texts: Vec<String>,
     /// Consumer numbers (only ever under a breach).
@@ -53,7 +53,7 @@ impl Party for RestOfMeta {
                 phone_number_id,
                 billed_messages,
             }) => {
-                self.billing.insert(phone_number_id, billed_messages);
+                crate::transport::upsert(&mut self.billing, phone_number_id, billed_messages);
             }
             Message::Internal(Internal::ContentCopy { text }) => self.message_texts.push(text),
             Message::Internal(Internal::ConsumerNumbers { numbers }) => {

@@ -2,7 +2,6 @@
 //! calls one party, then delivers everything that follows at once. A refused
 //! command changes nothing.
 
-use base64::Engine as _;
 use rand_core::Rng;
 
 use crate::breach::Breach;
@@ -121,10 +120,7 @@ impl Simulation {
     fn token(&mut self, prefix: &str) -> String {
         let mut raw = [0u8; 24];
         self.rng.fill_bytes(&mut raw);
-        format!(
-            "{prefix}{}",
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
-        )
+        format!("{prefix}{}", crate::base64::url_safe(&raw))
     }
 
     /// Onboards a business: it signs up with Business Manager, its number is
@@ -310,13 +306,16 @@ impl Simulation {
         if !self.breaches.set(breach, on) {
             return;
         }
-        match breach.party() {
-            PartyKind::Transport => self.transport.set_breach(breach, on),
-            _ => self.cloud.set_breach(breach, on),
-        }
         self.record(PartyKind::External, EventKind::BreachChanged { breach, on });
-        // A purge skipped under a breach is due at once when it is lifted.
-        self.settle_party(PartyId::CloudApi);
-        self.settle_party(PartyId::Transport);
+        match breach.party() {
+            PartyKind::Transport => {
+                self.transport.set_breach(breach, on);
+                self.settle_party(PartyId::Transport);
+            }
+            _ => {
+                self.cloud.set_breach(self.now_ms, breach, on);
+                self.settle_party(PartyId::CloudApi);
+            }
+        }
     }
 }

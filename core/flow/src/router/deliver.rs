@@ -80,6 +80,15 @@ fn take_outbox<P: Party>(p: &mut P) -> Outbox {
     std::mem::take(p.outbox())
 }
 
+/// A 64-bit fingerprint of some strings, for the exactly-once check's sets
+/// (a collision could only report a duplicate that was not one).
+fn fingerprint(parts: &[&str]) -> u64 {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut h = DefaultHasher::new();
+    parts.hash(&mut h);
+    h.finish()
+}
+
 impl Simulation {
     /// The party answering at `address`.
     pub(crate) fn resolve(&self, address: &Address) -> Option<PartyId> {
@@ -308,8 +317,8 @@ impl Simulation {
             self.record(
                 via,
                 EventKind::MetaShared {
-                    from: t.from.to_string(),
-                    to: t.to.to_string(),
+                    from: via,
+                    to: holder,
                     what: t.message.name().to_owned(),
                     content,
                 },
@@ -351,8 +360,8 @@ impl Simulation {
                 wamid,
                 ..
             } if full => {
-                self.inbound_keys
-                    .insert(wamid.clone(), format!("{}:{message_id}", from.wa_id()));
+                let key = fingerprint(&[from.wa_id(), message_id]);
+                self.inbound_keys.insert(fingerprint(&[wamid]), key);
             }
             EventKind::Webhook {
                 messages, response, ..
@@ -362,8 +371,8 @@ impl Simulation {
                     let first = !full
                         || self
                             .inbound_keys
-                            .get(wamid)
-                            .is_some_and(|key| self.seen_by_business.insert(key.clone()));
+                            .get(&fingerprint(&[wamid]))
+                            .is_some_and(|key| self.seen_by_business.insert(*key, 1).is_none());
                     if first {
                         self.stats.delivered_to_business += 1;
                     } else {

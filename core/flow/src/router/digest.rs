@@ -2,6 +2,10 @@
 //! clock and the RNG position, but not what is derived from them (the trace,
 //! the ledger, the proof). Equal digests before and after a refused command
 //! show that it changed nothing.
+//!
+//! Values are fed to the hash field by field (numbers big-endian, strings
+//! with their length first); only envelopes go through serde_json, whose code
+//! the trace's export links anyway.
 
 use std::cmp::Reverse;
 
@@ -9,36 +13,35 @@ use rand_core::Rng;
 use sha2::{Digest, Sha256};
 
 use crate::router::Simulation;
-use crate::router::schedule::Due;
+use crate::router::schedule::{Due, PartyId};
+use crate::wire::TransportEnvelope;
 
-/// JSON into a hash, behind one `dyn` call so each state type's serializer is
-/// instantiated once.
-mod erased {
-    /// A value that can write itself as JSON.
-    pub(super) trait Digestible {
-        fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()>;
+/// The hash, fed field by field.
+struct StateHasher(Sha256);
+
+impl StateHasher {
+    fn num(&mut self, n: u64) {
+        self.0.update(n.to_be_bytes());
     }
 
-    impl<T: serde::Serialize + ?Sized> Digestible for T {
-        fn write_json(&self, out: &mut dyn std::io::Write) -> serde_json::Result<()> {
-            // to_vec shares its serializer with every other JSON output of the
-            // crate; a writer-generic one would be another copy of each type's code.
-            let bytes = serde_json::to_vec(self)?;
-            out.write_all(&bytes).map_err(serde_json::Error::io)
-        }
+    fn opt(&mut self, n: Option<u64>) {
+        self.num(n.map_or(u64::MAX, |n| n.wrapping_add(1)));
     }
-}
 
-/// Feeds serde_json's output straight into the hash.
-struct HashWriter(Sha256);
-
-impl std::io::Write for HashWriter {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.update(bytes);
-        Ok(bytes.len())
+    fn text(&mut self, s: &str) {
+        self.num(s.len() as u64);
+        self.0.update(s.as_bytes());
     }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
+
+    fn flag(&mut self, b: bool) {
+        self.0.update([u8::from(b)]);
+    }
+
+    fn envelope(&mut self, e: &TransportEnvelope) {
+        // Serializing an envelope cannot fail.
+        let json = serde_json::to_vec(e).unwrap_or_default();
+        self.num(json.len() as u64);
+        self.0.update(&json);
     }
 }
 
@@ -46,90 +49,162 @@ impl Simulation {
     /// SHA-256 over the world's state, excluding the trace and what is derived
     /// from it.
     pub fn state_digest(&self) -> String {
-        let mut h = HashWriter(Sha256::new());
+        let mut h = StateHasher(Sha256::new());
         let mut rng = self.rng.clone();
-        h.0.update(rng.next_u64().to_be_bytes());
-        h.0.update(self.now_ms.to_be_bytes());
-        h.0.update(self.next_seq.to_be_bytes());
-        // Writing JSON into a hash cannot fail, and every value here serializes.
-        let mut json = |value: &dyn erased::Digestible| {
-            let _ = value.write_json(&mut h);
-        };
-        let mut queue: Vec<_> = self
-            .queue
-            .iter()
-            .filter(|Reverse(s)| self.is_live(s))
-            .map(|Reverse(s)| s)
-            .collect();
-        queue.sort();
-        for s in queue {
-            json(&(s.at_ms, s.seq));
+        h.num(rng.next_u64());
+        h.num(self.now_ms);
+        h.num(self.next_seq);
+        // The heap's order is the order of the operations that built it: the
+        // same commands give the same order.
+        for Reverse(s) in self.queue.iter().filter(|Reverse(s)| self.is_live(s)) {
+            h.num(s.at_ms);
+            h.num(s.seq);
             match &s.due {
                 Due::Delivery { envelope, tampered } => {
-                    json(envelope);
-                    json(tampered);
+                    h.envelope(envelope);
+                    h.flag(*tampered);
                 }
-                Due::Timer { party, .. } => json(&format!("{party:?}")),
+                Due::Timer { party, generation } => {
+                    match party {
+                        PartyId::Consumer(n) => h.text(n.wa_id()),
+                        PartyId::Business(id) => h.text(id),
+                        other => h.num(other.kind() as u64),
+                    }
+                    h.num(*generation);
+                }
             }
         }
         for c in self.consumers.values() {
-            json(&(c.number(), c.online(), c.next_envelope));
-            json(c.chats());
+            h.text(c.number().wa_id());
+            h.flag(c.online());
+            h.num(c.next_envelope);
+            for (business, chat) in c.chats() {
+                h.text(business.wa_id());
+                for m in chat {
+                    h.text(&m.id);
+                    h.num(m.envelope_id);
+                    h.text(&m.text);
+                    h.num(m.at_ms);
+                    h.num(m.ticks as u64);
+                    h.flag(m.read);
+                    h.text(m.reaction.as_deref().unwrap_or_default());
+                }
+            }
             for (id, e) in &c.outbox {
-                json(&(id, &e.to, e.attempts, e.epoch, e.retry_at, &e.envelope));
+                h.num(*id);
+                h.text(e.to.wa_id());
+                h.num(u64::from(e.attempts));
+                h.num(e.epoch);
+                h.opt(e.retry_at);
+                if let Some(env) = &e.envelope {
+                    h.envelope(env);
+                }
             }
             for (peer, p) in &c.peers {
-                json(&(peer, &p.identity, p.sessions.epoch, p.sessions.rebuilds));
+                h.text(peer.wa_id());
+                h.num(p.sessions.epoch);
+                h.num(u64::from(p.sessions.rebuilds));
+                if let Some(i) = &p.identity {
+                    h.0.update(i.identity_key.encode());
+                }
                 if let Some(s) = p.sessions.record.current() {
-                    json(&*s.pickle());
+                    h.text(&s.pickle());
                 }
             }
         }
         let t = &self.transport;
         for (number, kind, key) in t.directory().entries() {
-            json(&(number, kind, hex::encode(key.encode())));
-            json(&t.directory().one_time_prekeys_left(number));
+            h.text(number.wa_id());
+            h.flag(kind == crate::wire::AccountKind::Business);
+            h.0.update(key.encode());
+            h.num(t.directory().one_time_prekeys_left(number) as u64);
         }
-        for (number, queue) in t.queues().iter() {
-            json(&(number, queue));
+        for (_, queue) in t.queues().iter() {
+            for e in queue {
+                h.envelope(e);
+            }
         }
-        json(&(t.log().total(), t.log().iter().next_back()));
-        json(t.integrity().signals());
+        h.num(t.log().total());
+        for (business, s) in t.integrity().signals() {
+            h.text(business.wa_id());
+            h.num(s.messages_in_window);
+            h.num(s.recipients_in_window);
+            h.num(s.spam_reports);
+            h.num(s.action as u64);
+        }
         for n in self.cloud.numbers() {
-            json(&(
-                &n.ids.phone_number_id,
-                &n.statistics,
-                n.webhook_verified,
-                n.next_envelope,
-            ));
+            h.text(&n.ids.phone_number_id);
+            h.num(n.statistics.inbound);
+            h.num(n.statistics.outbound);
+            h.num(n.statistics.webhooks);
+            h.flag(n.webhook_verified);
+            h.num(n.next_envelope);
             for (consumer, c) in &n.contacts {
-                json(&(consumer, &c.profile_name, c.peer.epoch, &c.pending));
+                h.text(consumer.wa_id());
+                h.text(&c.profile_name);
+                h.num(c.peer.epoch);
+                for w in &c.pending {
+                    h.text(w);
+                }
                 if let Some(s) = c.peer.record.current() {
-                    json(&*s.pickle());
+                    h.text(&s.pickle());
                 }
             }
         }
         for m in self.cloud.store().iter() {
-            json(&(
-                &m.wamid,
-                &m.text,
-                m.attempts,
-                m.delivered,
-                m.read,
-                m.envelope_id,
-                m.pending.as_ref().map(|p| (p.epoch, p.sent, p.retry_at)),
-            ));
+            h.text(&m.wamid);
+            h.text(&m.text);
+            h.num(u64::from(m.attempts));
+            h.flag(m.delivered);
+            h.flag(m.read);
+            h.num(m.envelope_id);
+            if let Some(p) = &m.pending {
+                h.num(p.epoch);
+                h.flag(p.sent);
+                h.opt(p.retry_at);
+            }
         }
-        json(&(
-            &self.cloud.report_at,
-            &self.cloud.billable,
-            self.cloud.next_exchange,
-        ));
-        json(&self.businesses);
-        json(&self.manager);
-        json(&self.rest_of_meta);
-        json(&self.breaches);
-        json(&self.network.connected);
+        h.opt(self.cloud.report_at);
+        for (pnid, n) in &self.cloud.billable {
+            h.text(pnid);
+            h.num(*n);
+        }
+        h.num(self.cloud.next_exchange);
+        for b in self.businesses.values() {
+            h.text(&b.phone_number_id);
+            h.flag(b.webhook_verified);
+            h.num(b.rejected_webhooks);
+            for m in &b.inbox {
+                h.text(&m.wamid);
+                h.text(&m.body);
+            }
+            for s in &b.outbound {
+                h.text(&s.wamid);
+                h.text(&s.status);
+            }
+            for m in &b.sent {
+                h.text(&m.wamid);
+            }
+        }
+        for (pnid, r) in &self.manager.businesses {
+            h.text(pnid);
+            h.num(r.billed_messages);
+        }
+        let rom = &self.rest_of_meta;
+        h.num(rom.businesses.len() as u64);
+        for (pnid, n) in &rom.billing {
+            h.text(pnid);
+            h.num(*n);
+        }
+        h.num(rom.message_texts.len() as u64);
+        h.num(rom.consumer_numbers.len() as u64);
+        h.num(rom.integrity.len() as u64);
+        for b in self.breaches.iter() {
+            h.text(b.name());
+        }
+        for n in &self.network.connected {
+            h.text(n.wa_id());
+        }
         hex::encode(h.0.finalize())
     }
 }

@@ -24,7 +24,7 @@ pub(crate) mod network;
 mod schedule;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -210,10 +210,11 @@ pub struct Simulation {
     pub(crate) ledger: Ledger,
     pub(crate) proof: ProofChecker,
     pub(crate) stats: DeliveryStats,
-    /// Consumer message ids by wamid, and the ids the business has received
-    /// (full-trace runs only: the check keeps every id).
-    pub(crate) inbound_keys: HashMap<String, String>,
-    pub(crate) seen_by_business: HashSet<String>,
+    /// For the exactly-once check (full-trace runs only: it keeps every id),
+    /// by 64-bit fingerprint: the consumer message id of each inbound wamid,
+    /// and the consumer message ids the business has received.
+    pub(crate) inbound_keys: HashMap<u64, u64>,
+    pub(crate) seen_by_business: HashMap<u64, u64>,
 }
 
 impl Simulation {
@@ -253,7 +254,7 @@ impl Simulation {
             },
             stats: DeliveryStats::default(),
             inbound_keys: HashMap::new(),
-            seen_by_business: HashSet::new(),
+            seen_by_business: HashMap::new(),
             config,
         })
     }

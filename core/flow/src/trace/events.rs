@@ -7,7 +7,7 @@ use crate::faults::Fault;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::phone::PhoneNumber;
 use crate::transport::integrity::IntegrityAction;
-use crate::wire::{EnvelopeId, ReceiptKind, TransportEnvelope};
+use crate::wire::{EnvelopeId, PartyKind, ReceiptKind, TransportEnvelope};
 
 /// A status a webhook carried, and the message it is about.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -194,6 +194,9 @@ pub enum EventKind {
         from: PhoneNumber,
         /// The envelope.
         envelope_id: EnvelopeId,
+        /// Why no session could read it.
+        #[serde(default)]
+        reason: String,
     },
     /// A sender got a retry request but rebuilds back off: it keeps
     /// retransmitting on the current session until `until_ms`.
@@ -293,9 +296,9 @@ pub enum EventKind {
     /// information, billing, or a breach).
     MetaShared {
         /// The sender.
-        from: String,
+        from: PartyKind,
         /// The recipient.
-        to: String,
+        to: PartyKind,
         /// The message's type.
         what: String,
         /// The message content it carried, if any (only a breach shares any).

@@ -17,7 +17,7 @@ use std::borrow::Cow;
 
 use crate::proof::{ProofChecker, ProofReport};
 use crate::trace::{EventKind, Trace, TraceMode};
-use crate::wire::Payload;
+use crate::wire::{PartyKind, Payload};
 
 /// Why a trace cannot be checked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -95,7 +95,9 @@ pub fn input_of(kind: &EventKind) -> ProofInput<'_> {
             to,
             content: Some(text),
             ..
-        } if to == "transport" => ProofInput::TransportBytes(Cow::Borrowed(text.as_bytes())),
+        } if *to == PartyKind::Transport => {
+            ProofInput::TransportBytes(Cow::Borrowed(text.as_bytes()))
+        }
         EventKind::TransportDelivered { tampered, .. } => ProofInput::Delivery {
             tampered: *tampered,
         },

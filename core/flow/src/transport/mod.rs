@@ -39,6 +39,14 @@ use queues::Queues;
 /// tells the number's device, which publishes more.
 pub const PREKEY_LOW_WATER: usize = 10;
 
+/// Sets `key`'s value in a short list of pairs.
+pub(crate) fn upsert(list: &mut Vec<(String, u64)>, key: String, value: u64) {
+    match list.iter_mut().find(|(k, _)| *k == key) {
+        Some((_, v)) => *v = value,
+        None => list.push((key, value)),
+    }
+}
+
 /// What Meta's other systems gave WhatsApp, as given.
 #[derive(Debug, Clone, Default)]
 pub struct SharedWithWhatsApp {
@@ -47,7 +55,7 @@ pub struct SharedWithWhatsApp {
     /// Business records from Business Manager, by phone number id.
     pub businesses: BTreeMap<String, BusinessRecord>,
     /// Messages billed, by phone number id.
-    pub billing: BTreeMap<String, u64>,
+    pub billing: Vec<(String, u64)>,
     /// Plaintext copies received (only ever under a breach).
     pub plaintext_copies: u64,
 }
@@ -332,7 +340,7 @@ impl Transport {
                 phone_number_id,
                 billed_messages,
             } => {
-                self.shared.billing.insert(phone_number_id, billed_messages);
+                upsert(&mut self.shared.billing, phone_number_id, billed_messages);
             }
             Internal::PlaintextCopy { .. } => self.shared.plaintext_copies += 1,
             other => {
@@ -370,8 +378,19 @@ impl Party for Transport {
 
     fn handle_timeout<R: CryptoRng>(&mut self, now_ms: u64, _rng: &mut R) {
         // Store-and-forward lasts as long as the retention period, not longer.
-        self.queues
+        let dropped = self
+            .queues
             .expire(now_ms.saturating_sub(self.queue_retention_ms));
+        if dropped > 0 {
+            self.out.event(EventKind::Failure {
+                by: "transport".to_owned(),
+                what: "store-and-forward for offline devices".to_owned(),
+                error: format!(
+                    "{dropped} queued envelope(s) expired undelivered after the retention period"
+                ),
+                code: None,
+            });
+        }
     }
 
     fn poll_timeout(&self) -> Option<u64> {

@@ -79,26 +79,20 @@ pub struct StoredPane {
     pub journey: Option<String>,
 }
 
-/// One HTTPS exchange between the Cloud API and a business or a client.
+/// One HTTPS exchange between the Cloud API and a business or a client, as
+/// the wire carried it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ExchangePane {
     /// The event's position in the trace.
     pub seq: u64,
     /// When, virtual ms.
     pub at_ms: u64,
-    /// `GET` or `POST`.
-    pub method: String,
-    /// The request's path.
-    pub path: String,
-    /// The response's status.
-    pub status: u16,
+    /// The request, bytes and all.
+    pub request: HttpRequest,
+    /// The response.
+    pub response: HttpResponse,
     /// `X-Hub-Signature-256`, for a webhook POST.
     pub signature: Option<String>,
-    /// The request as the wire carries it: request line, headers, body
-    /// (pretty-printed when it is JSON).
-    pub request_text: String,
-    /// The response: status line and body.
-    pub response_text: String,
     /// The keys of the messages it concerns.
     pub journeys: Vec<String>,
 }
@@ -120,13 +114,6 @@ pub struct CloudApiPane {
     pub graph: Vec<ExchangePane>,
 }
 
-fn body_text(body: &[u8]) -> String {
-    match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(v) => serde_json::to_string_pretty(&v).unwrap_or_default(),
-        Err(_) => String::from_utf8_lossy(body).into_owned(),
-    }
-}
-
 fn exchange(
     seq: u64,
     at_ms: u64,
@@ -134,25 +121,12 @@ fn exchange(
     response: &HttpResponse,
     journeys: Vec<String>,
 ) -> ExchangePane {
-    let headers: String = request
-        .headers
-        .iter()
-        .map(|(k, v)| format!("{k}: {v}\n"))
-        .collect();
     ExchangePane {
         seq,
         at_ms,
-        method: request.method.clone(),
-        path: request.path.clone(),
-        status: response.status,
         signature: request.header(SIGNATURE_HEADER).map(str::to_owned),
-        request_text: format!(
-            "{} {}\n{headers}\n{}",
-            request.method,
-            request.path,
-            body_text(&request.body)
-        ),
-        response_text: format!("HTTP {}\n{}", response.status, body_text(&response.body)),
+        request: request.clone(),
+        response: response.clone(),
         journeys,
     }
 }
@@ -170,7 +144,9 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
     let journeys = sim.journeys();
     let key_of = |wamid: &str| journeys.with_wamid(wamid).map(|j| j.key.clone());
     let now = sim.now_ms();
-    let mut store: Vec<StoredPane> = cloud
+    // The store's own order: retention is one period for every message, so
+    // expiry order is storage order.
+    let store: Vec<StoredPane> = cloud
         .store()
         .iter()
         .map(|m| StoredPane {
@@ -196,7 +172,6 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
             journey: key_of(&m.wamid),
         })
         .collect();
-    store.sort_by(|a, b| (a.stored_at_ms, &a.wamid).cmp(&(b.stored_at_ms, &b.wamid)));
     let mut webhooks = Vec::new();
     let mut graph = Vec::new();
     for e in sim.trace().events.iter().rev() {

@@ -7,23 +7,15 @@ use crate::consumer::ChatMessage;
 use crate::router::Simulation;
 use crate::view::{ViewOptions, newest};
 
-/// A chat bubble, linked to its message's journey.
-#[derive(Debug, Clone, Serialize)]
-pub struct Bubble {
-    /// The bubble.
-    #[serde(flatten)]
-    pub message: ChatMessage,
-    /// The key of the message's journey, if the trace has it.
-    pub journey: Option<String>,
-}
-
 /// A chat with one business.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChatPane {
     /// The business's E.164 number.
     pub business: String,
-    /// The newest bubbles, oldest first.
-    pub messages: Vec<Bubble>,
+    /// The newest bubbles, oldest first. A bubble's id is also the key of its
+    /// message's journey: the client's message id for what the consumer sent,
+    /// the wamid for what the business sent.
+    pub messages: Vec<ChatMessage>,
     /// Bubbles in all.
     pub messages_total: usize,
     /// Unread incoming bubbles.
@@ -64,7 +56,6 @@ impl ConsumerPane {
 
 fn panes(sim: &Simulation, options: &ViewOptions) -> Vec<ConsumerPane> {
     let limit = options.list_limit;
-    let journeys = sim.journeys();
     sim.consumers()
         .values()
         .take(limit)
@@ -81,20 +72,7 @@ fn panes(sim: &Simulation, options: &ViewOptions) -> Vec<ConsumerPane> {
                     let identity = c.peer_identity(business);
                     ChatPane {
                         business: business.e164(),
-                        messages: newest(messages, limit)
-                            .into_iter()
-                            .map(|m| {
-                                let journey = if m.outgoing {
-                                    journeys.get(&m.id)
-                                } else {
-                                    journeys.with_wamid(&m.id)
-                                };
-                                Bubble {
-                                    journey: journey.map(|j| j.key.clone()),
-                                    message: m,
-                                }
-                            })
-                            .collect(),
+                        messages: newest(messages, limit),
                         messages_total: messages.len(),
                         unread: messages.iter().filter(|m| !m.outgoing && !m.read).count(),
                         safety_number: options

@@ -18,17 +18,16 @@ use serde::Serialize;
 
 pub use business::{BusinessPane, InboxItem, StatusItem};
 pub use cloud::{CloudApiPane, CloudSessionPane, ExchangePane, NumberPane, StoredPane};
-pub use consumer::{Bubble, ChatPane, ConsumerPane};
+pub use consumer::{ChatPane, ConsumerPane};
 pub use lines::Line;
 pub use transport::{IntegrityPane, LogRow, ProofBadge, QueuePane, TransportPane, thousands};
 
-use crate::breach::{Breach, Check};
+use crate::breach::Breach;
 use crate::journey::Journey;
 use crate::ledger::matrix::MatrixComparison;
 use crate::ledger::retention::RetentionReport;
 use crate::proof::ProofReport;
 use crate::router::{DeliveryStats, Simulation};
-use crate::wire::PartyKind;
 
 /// How much of each list a view carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,8 +39,6 @@ pub struct ViewOptions {
     pub log_window: Option<std::ops::Range<usize>>,
     /// How many recent lines (faults and verdicts, webhooks, Graph API calls).
     pub recent: usize,
-    /// The journey to describe in full (its key).
-    pub selected: Option<String>,
     /// Whether to compute safety numbers (5,200 SHA-512 iterations per side
     /// each: a view rendered often may leave them out).
     pub safety_numbers: bool,
@@ -53,7 +50,6 @@ impl Default for ViewOptions {
             list_limit: 500,
             log_window: None,
             recent: 6,
-            selected: None,
             safety_numbers: true,
         }
     }
@@ -68,10 +64,6 @@ pub struct BreachPane {
     pub description: &'static str,
     /// On?
     pub on: bool,
-    /// The party whose behaviour it changes.
-    pub party: PartyKind,
-    /// What it must turn red.
-    pub turns_red: &'static [Check],
 }
 
 impl BreachPane {
@@ -83,14 +75,13 @@ impl BreachPane {
                 name: b.name(),
                 description: b.describe(),
                 on: sim.breach_on(b),
-                party: b.party(),
-                turns_red: b.turns_red(),
             })
             .collect()
     }
 }
 
-/// The selected message: its journey, and its envelope as the transport held it.
+/// One message in full, for a view that follows it (the app's selection):
+/// its journey, and its envelope as the transport held it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Selected {
     /// The journey.
@@ -128,17 +119,19 @@ pub struct View {
     pub breaches: Vec<BreachPane>,
     /// Exactly-once counters.
     pub delivery: DeliveryStats,
-    /// The selected message, if one was asked for and exists.
-    pub selected: Option<Selected>,
     /// SHA-256 over the whole simulation state.
     pub state_digest: String,
 }
 
 /// The newest `limit` of `list`, in order.
-pub(crate) fn newest<T: Clone>(list: &[T], limit: usize) -> Vec<T> {
+pub(crate) fn newest_of<T>(list: &[T], limit: usize) -> &[T] {
     list.get(list.len().saturating_sub(limit)..)
         .unwrap_or_default()
-        .to_vec()
+}
+
+/// The newest `limit` of `list`, in order, copied.
+pub(crate) fn newest<T: Clone>(list: &[T], limit: usize) -> Vec<T> {
+    newest_of(list, limit).to_vec()
 }
 
 impl Selected {
@@ -159,10 +152,6 @@ impl View {
     /// Reads every pane from `sim`.
     pub fn of(sim: &Simulation, options: &ViewOptions) -> Self {
         let proof = sim.proof();
-        let selected = options
-            .selected
-            .as_deref()
-            .and_then(|key| Selected::of(sim, key));
         Self {
             now_ms: sim.now_ms(),
             start_ms: sim.config().start_ms,
@@ -177,7 +166,6 @@ impl View {
             breaches: BreachPane::of_all(sim),
             proof,
             delivery: sim.delivery_stats().clone(),
-            selected,
             state_digest: sim.state_digest(),
         }
     }

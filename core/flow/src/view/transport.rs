@@ -17,12 +17,23 @@ use crate::wire::{EnvelopeId, Payload};
 /// Bytes of an envelope's ciphertext shown in a log row.
 pub const PREVIEW_BYTES: usize = 12;
 
-/// One row of the transport's log.
+/// One row of the transport's log: what it saw of one envelope.
 #[derive(Debug, Clone, Serialize)]
 pub struct LogRow {
-    /// What the transport saw.
-    #[serde(flatten)]
-    pub metadata: EnvelopeMetadata,
+    /// Envelope id (unique per sender).
+    pub id: u64,
+    /// Sender number.
+    pub from: crate::phone::PhoneNumber,
+    /// Recipient number.
+    pub to: crate::phone::PhoneNumber,
+    /// When it was accepted.
+    pub at_ms: u64,
+    /// Size in bytes.
+    pub size: usize,
+    /// `signal`, `receipt` or `retry_request`.
+    pub kind: String,
+    /// Whether the sender had sent it before.
+    pub retransmission: bool,
     /// Its position in the log (oldest kept = 0).
     pub position: usize,
     /// The first bytes of its Signal ciphertext, hex (empty for receipts and
@@ -171,7 +182,14 @@ impl TransportPane {
             .log()
             .range(window.clone())
             .zip(window.start..)
-            .map(|(m, position)| LogRow {
+            .map(|(m, position): (&EnvelopeMetadata, usize)| LogRow {
+                id: m.id,
+                from: m.from.clone(),
+                to: m.to.clone(),
+                at_ms: m.at_ms,
+                size: m.size,
+                kind: m.kind.clone(),
+                retransmission: m.retransmission,
                 position,
                 preview: hex::encode(
                     m.bytes
@@ -181,7 +199,6 @@ impl TransportPane {
                 journey: (m.kind == "signal")
                     .then(|| journeys.carried_by(&m.from, m.id).map(|j| j.key.clone()))
                     .flatten(),
-                metadata: m.clone(),
             })
             .collect()
     }

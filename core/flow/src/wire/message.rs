@@ -10,8 +10,6 @@
 //! every delivery with `crate::ledger::classify`, and no party labels what it
 //! sends.
 
-use std::collections::BTreeMap;
-
 use cipherflow_protocol::PreKeyBundle;
 use cipherflow_protocol::keys::{PreKeyId, PublicKey};
 use serde::{Deserialize, Serialize};
@@ -188,7 +186,7 @@ pub enum Https {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StatisticsReport {
     /// Counts by phone number id.
-    pub per_number: BTreeMap<String, crate::cloud_api::Statistics>,
+    pub per_number: Vec<(String, crate::cloud_api::Statistics)>,
 }
 
 /// Between Meta's own systems.
