@@ -1,6 +1,6 @@
 // Writes the results file (bench/RESULTS.md, or the smoke run's copy) from the
 // JSON that scripts/bench.sh's steps left in target/bench/:
-//   native.json  core/benches/protocol.rs   flow.json  core/benches/flow_scale.rs
+//   native.json  core/protocol/benches/protocol.rs   flow.json  core/flow/benches/flow_scale.rs
 //   node.json    bench/node/run.mjs         browser.json  bench/browser/run.mjs
 //   size.json    bench/size.mjs
 // A missing file (its step failed) is said so in its section, and the script
@@ -152,10 +152,10 @@ for (const g of goals) p(`| ${g.goal} | ${g.measured} | ${opt.smoke ? "(smoke)" 
 p("");
 
 // ---------------------------------------------------------------- native
-p("## Native (Rust): cipherflow-core against vodozemac's Olm", "");
+p("## Native (Rust): cipherflow-protocol against vodozemac's Olm", "");
 if (native) {
   p(
-    `core/benches/protocol.rs, summary pass; ${int(native.messages)} messages per run on the message rows; every message a 32-byte`,
+    `core/protocol/benches/protocol.rs, summary pass; ${int(native.messages)} messages per run on the message rows; every message a 32-byte`,
     "plaintext encrypted, turned into wire bytes, parsed and decrypted. Rates are medians over the rounds.",
     "",
     "| row | unit | cipherflow | baseline | its rate | ratio |",
@@ -238,7 +238,7 @@ jsSection(
 p("## Flow: simulated messages through all four parties", "");
 if (flow) {
   p(
-    `core/benches/flow_scale.rs: ${flow.businesses} businesses, messages spread over ${flow.span_days} days with 30-day retention; every message`,
+    `core/flow/benches/flow_scale.rs: ${flow.businesses} businesses, messages spread over ${flow.span_days} days with 30-day retention; every message`,
     "encrypted by its sender, routed by the transport, decrypted and stored by the Cloud API, delivered by",
     "webhook or Graph API, with receipts and status webhooks back. Each size runs once, in its own process,",
     "so its peak RSS is its own. Traffic is random among up to 100,000 consumer–business pairs, and the first",

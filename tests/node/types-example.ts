@@ -15,6 +15,7 @@ import init, {
   wasmMemoryBytes,
 } from "cipherflow";
 import type {
+  BreachName,
   BusinessHandle,
   BusinessPane,
   BusinessSignals,
@@ -43,6 +44,7 @@ import type {
   NumberPane,
   OutboundStatus,
   Panes,
+  PartyKind,
   Payload,
   PreKeyBundleJson,
   PreKeyJson,
@@ -333,7 +335,9 @@ const holds: boolean = proof.holds && panes.proof.matches === 0;
 const visibility: MatrixComparison = sim.visibility();
 const rows: MatrixRow[] = visibility.computed.concat(visibility.published);
 const categories: DataCategory[] = rows.map((r) => r.data);
-const systems: DataSystem[] = rows.map((r) => r.system);
+// A computed row's system is null when nothing of its category was seen.
+const systems: (DataSystem | null)[] = rows.map((r) => r.system);
+const seenSystems: DataSystem[] = systems.filter((x): x is DataSystem => x !== null);
 const agree: boolean = visibility.all_agree && panes.visibility.all_agree;
 
 // ---------------------------------------------------------------------------
@@ -420,6 +424,23 @@ function describe(event: TraceEvent): string {
       return `${at} ${event.consumer} online=${event.online}`;
     case "identity_rotated":
       return `${at} ${event.business} has a new identity key`;
+    case "cloud_api_encrypted":
+      return `${at} ${event.business} -> ${event.to}: ${event.wamid} in envelope ${event.envelope_id} (epoch ${event.epoch})`;
+    case "retry_deferred":
+      return `${at} ${event.by} defers a rebuild of ${event.envelope_id} until ${event.until_ms}`;
+    case "failure": {
+      const code: number | null = event.code;
+      return `${at} ${event.by} failed ${event.what}: ${event.error} (${code ?? "no Meta code"})`;
+    }
+    case "meta_shared": {
+      const from: PartyKind = event.from;
+      const content: string | undefined = event.content;
+      return `${at} ${from} -> ${event.to}: ${event.what}${content === undefined ? "" : ` (${content})`}`;
+    }
+    case "breach_changed": {
+      const breach: BreachName = event.breach;
+      return `${at} breach ${breach} ${event.on ? "on" : "off"}`;
+    }
     default: {
       const unreachable: never = event;
       return unreachable;
@@ -463,6 +484,6 @@ export const used: unknown[] = [
   ranSteps, ranBounded, stepped, settled, now, pending, status, contentType, body, reacted, marked,
   read, verification, forged, graph, rawBody, textBody, ticks, reactions, safetyNumbers,
   chatSessions, payloadKinds, queues, actions, statistics, directions, inbox, failures, delivery,
-  digest, holds, categories, systems, agree, imported, reproved, mode, total, lines, webhooks,
+  digest, holds, categories, systems, seenSystems, agree, imported, reproved, mode, total, lines, webhooks,
   kinds, badCode, mustCheck, accepted.plaintext,
 ];

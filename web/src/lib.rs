@@ -43,7 +43,14 @@ const TYPES: &str = include_str!("types.d.ts");
 /// opaque `unreachable` trap.
 #[wasm_bindgen(start)]
 fn start() {
-    console_error_panic_hook::set_once();
+    std::panic::set_hook(Box::new(|info| console_error(&info.to_string())));
+}
+
+#[wasm_bindgen]
+extern "C" {
+    /// `console.error`: where a panic's message and location go.
+    #[wasm_bindgen(js_namespace = console, js_name = error)]
+    fn console_error(message: &str);
 }
 
 /// The version of this package, as in `package.json`.

@@ -631,18 +631,12 @@ export interface ExchangePane {
   seq: number;
   /** When, virtual ms. */
   at_ms: number;
-  /** `GET` or `POST`. */
-  method: string;
-  /** The request's path. */
-  path: string;
-  /** The response's status. */
-  status: number;
+  /** The request, bytes and all (a webhook POST, or a Graph API call). */
+  request: TraceHttpRequest;
+  /** The response. */
+  response: TraceHttpResponse;
   /** `X-Hub-Signature-256`, for a webhook POST. */
   signature: string | null;
-  /** The request: request line, headers, body (pretty-printed when JSON). */
-  request_text: string;
-  /** The response: status line and body. */
-  response_text: string;
   /** The keys of the messages it concerns. */
   journeys: string[];
 }

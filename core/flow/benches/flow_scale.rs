@@ -11,7 +11,7 @@
 //! proof runs in streaming mode (bounded memory), as a scale run must.
 //!
 //! Each size runs in a child process so its peak memory (VmHWM) is its own.
-//! `cargo bench -p cipherflow-core --bench flow_scale -- --test` is a smoke run
+//! `cargo bench -p cipherflow-flow --bench flow_scale -- --test` is a smoke run
 //! (2,000 messages among 200 consumers). With `CIPHERFLOW_BENCH_JSON=path` the
 //! rows are also written to that path as JSON, for `scripts/bench.sh`.
 

@@ -12,7 +12,7 @@
 //! chance matches in random ciphertext, so texts shorter than that are counted
 //! as `too_short_to_scan` rather than silently passed.
 
-use std::collections::HashSet;
+use crate::maps::{SmallKeyMap, SmallKeySet};
 
 use serde::{Deserialize, Serialize};
 
@@ -67,7 +67,7 @@ pub struct ProofChecker {
 #[derive(Debug, Clone, Default)]
 struct Streaming {
     recent: std::collections::VecDeque<Vec<[u8; WINDOW]>>,
-    needles: std::collections::HashMap<[u8; WINDOW], u32>,
+    needles: SmallKeyMap<[u8; WINDOW], u32>,
     messages: u64,
     too_short: u64,
     bytes: u64,
@@ -192,7 +192,7 @@ impl ProofChecker {
         if let Some(report) = self.cached.borrow().as_ref() {
             return report.clone();
         }
-        let mut needles: HashSet<[u8; WINDOW]> = HashSet::new();
+        let mut needles: SmallKeySet<[u8; WINDOW]> = SmallKeySet::default();
         let mut too_short = 0;
         for text in &self.plaintexts {
             if text.len() < WINDOW {

@@ -32,7 +32,7 @@
 //! generation per turn, but it stores only the secret ratchet key and derives
 //! the public one (another fixed-base multiplication) on every encrypt.
 //!
-//! `cargo bench -p cipherflow-core -- --test` is criterion's smoke mode: every
+//! `cargo bench -p cipherflow-protocol -- --test` is criterion's smoke mode: every
 //! benchmark runs once on 100 messages, and so does a one-round summary.
 //!
 //! Two environment variables serve `scripts/bench.sh`:

@@ -195,7 +195,10 @@ mod tests {
         // The damaged first copy is a prekey message, which the Cloud API
         // cannot tell from one made for keys it no longer holds: it refuses
         // it by asking for a retry rather than by a plain rejection.
-        assert!(j.faults.contains(&cipherflow_flow::faults::Fault::Tamper), "{j:?}");
+        assert!(
+            j.faults.contains(&cipherflow_flow::faults::Fault::Tamper),
+            "{j:?}"
+        );
         assert!(j.rejections + j.retry_requests >= 1 && j.decrypted, "{j:?}");
         assert_eq!(
             w.sim.proof().tampered_rejected,

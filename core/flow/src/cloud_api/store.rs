@@ -6,7 +6,7 @@
 //! expires, its content goes, and so does every consumer phone number that was
 //! held only because of it.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -142,9 +142,9 @@ pub struct MessageStore {
     slots: VecDeque<StoredMessage>,
     first: u64,
     key: [u8; 32],
-    index: HashMap<u64, u64>,
+    index: crate::maps::FingerprintMap,
     /// Live messages per (phone number id, consumer), by fingerprint.
-    number_refs: HashMap<u64, u64>,
+    number_refs: crate::maps::FingerprintMap,
 }
 
 /// What an index entry names.

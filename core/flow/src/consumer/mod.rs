@@ -85,7 +85,7 @@ pub struct ConsumerClient {
     online: bool,
     pub(crate) peers: BTreeMap<PhoneNumber, Peer>,
     pub(crate) chats: BTreeMap<PhoneNumber, Vec<ChatMessage>>,
-    pub(crate) outbox: BTreeMap<EnvelopeId, OutboxEntry>,
+    pub(crate) outbox: crate::maps::SortedMap<EnvelopeId, OutboxEntry>,
     /// Retransmission deadlines.
     pub(crate) timers: BTreeSet<(u64, EnvelopeId)>,
     pub(crate) next_envelope: EnvelopeId,
@@ -114,7 +114,7 @@ impl ConsumerClient {
             online: true,
             peers: BTreeMap::new(),
             chats: BTreeMap::new(),
-            outbox: BTreeMap::new(),
+            outbox: Default::default(),
             timers: BTreeSet::new(),
             next_envelope: 1,
             next_message: 1,

@@ -1,8 +1,7 @@
 //! The journey book: journeys kept up to date as a trace grows, read event
 //! by event from the links the parties wrote.
 
-use std::collections::HashMap;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use crate::maps::fingerprint;
 
 use crate::cloud_api::graph_api::{self, SendRequest};
 use crate::cloud_api::store::Direction;
@@ -24,13 +23,13 @@ enum Link<'a> {
 
 impl Link<'_> {
     fn fingerprint(self) -> u64 {
-        let mut h = DefaultHasher::new();
         match self {
-            Link::Key(k) => (0u8, k).hash(&mut h),
-            Link::Wamid(w) => (1u8, w).hash(&mut h),
-            Link::Envelope(from, id) => (2u8, from.wa_id(), id).hash(&mut h),
+            Link::Key(k) => fingerprint(0, &[k.as_bytes()]),
+            Link::Wamid(w) => fingerprint(1, &[w.as_bytes()]),
+            Link::Envelope(from, id) => {
+                fingerprint(2, &[from.wa_id().as_bytes(), &id.to_be_bytes()])
+            }
         }
-        h.finish()
     }
 
     /// Whether `j` is the journey this names.
@@ -64,7 +63,7 @@ pub struct JourneyBook {
     journeys: Vec<Journey>,
     /// Journeys by the fingerprint of a key, a wamid or an envelope; a
     /// lookup checks the journey it finds, so a collision can only miss.
-    index: HashMap<u64, u64>,
+    index: crate::maps::FingerprintMap,
     /// Events of the trace read so far.
     read: usize,
 }

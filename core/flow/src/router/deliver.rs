@@ -83,10 +83,8 @@ fn take_outbox<P: Party>(p: &mut P) -> Outbox {
 /// A 64-bit fingerprint of some strings, for the exactly-once check's sets
 /// (a collision could only report a duplicate that was not one).
 fn fingerprint(parts: &[&str]) -> u64 {
-    use std::hash::{DefaultHasher, Hash, Hasher};
-    let mut h = DefaultHasher::new();
-    parts.hash(&mut h);
-    h.finish()
+    let bytes: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
+    crate::maps::fingerprint(0, &bytes)
 }
 
 impl Simulation {

@@ -90,7 +90,7 @@ impl Simulation {
                     h.text(m.reaction.as_deref().unwrap_or_default());
                 }
             }
-            for (id, e) in &c.outbox {
+            for (id, e) in c.outbox.iter() {
                 h.num(*id);
                 h.text(e.to.wa_id());
                 h.num(u64::from(e.attempts));

@@ -24,7 +24,7 @@ pub(crate) mod network;
 mod schedule;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BinaryHeap, VecDeque};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -195,7 +195,7 @@ pub struct Simulation {
     pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
     pub(crate) next_seq: u64,
     /// Each party's armed deadline and its generation.
-    pub(crate) timers: HashMap<PartyId, (Option<u64>, u64)>,
+    pub(crate) timers: crate::maps::SmallKeyMap<PartyId, (Option<u64>, u64)>,
     /// Messages to deliver at once, oldest first.
     pub(crate) immediate: VecDeque<Transmit>,
     /// The delivery being handled, and whether the network tampered with it.
@@ -213,8 +213,8 @@ pub struct Simulation {
     /// For the exactly-once check (full-trace runs only: it keeps every id),
     /// by 64-bit fingerprint: the consumer message id of each inbound wamid,
     /// and the consumer message ids the business has received.
-    pub(crate) inbound_keys: HashMap<u64, u64>,
-    pub(crate) seen_by_business: HashMap<u64, u64>,
+    pub(crate) inbound_keys: crate::maps::FingerprintMap,
+    pub(crate) seen_by_business: crate::maps::FingerprintMap,
 }
 
 impl Simulation {
@@ -240,7 +240,7 @@ impl Simulation {
             breaches: Breaches::default(),
             queue: BinaryHeap::new(),
             next_seq: 0,
-            timers: HashMap::new(),
+            timers: Default::default(),
             immediate: VecDeque::new(),
             current_delivery_tampered: false,
             awaiting: None,
@@ -253,8 +253,8 @@ impl Simulation {
                 TraceMode::CountOnly => ProofChecker::streaming(),
             },
             stats: DeliveryStats::default(),
-            inbound_keys: HashMap::new(),
-            seen_by_business: HashMap::new(),
+            inbound_keys: Default::default(),
+            seen_by_business: Default::default(),
             config,
         })
     }

@@ -4,7 +4,7 @@
 //! (a device's requests to the transport, HTTPS, Meta's internal links) is
 //! delivered at once and reliably.
 
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::VecDeque;
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::Rng;
@@ -35,7 +35,7 @@ pub(crate) struct Network {
     pub(crate) faults: FaultConfig,
     /// Devices whose connection is open (learnt from the connect and
     /// disconnect messages the router carries).
-    pub(crate) connected: BTreeSet<PhoneNumber>,
+    pub(crate) connected: crate::maps::SortedSet<PhoneNumber>,
     pub(crate) recent: VecDeque<TransportEnvelope>,
 }
 

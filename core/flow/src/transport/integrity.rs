@@ -4,7 +4,7 @@
 //! Every count is over a sliding window kept as a queue of (time, recipient), so
 //! the cost per message is constant and memory is bounded by the window.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -84,7 +84,7 @@ pub struct BusinessSignals {
 #[derive(Debug, Clone, Default)]
 struct Window {
     sends: VecDeque<(u64, PhoneNumber)>,
-    recipients: HashMap<PhoneNumber, u64>,
+    recipients: crate::maps::SmallKeyMap<PhoneNumber, u64>,
 }
 
 /// The integrity monitor.

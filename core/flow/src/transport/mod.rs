@@ -16,7 +16,7 @@ pub mod integrity;
 pub mod log;
 pub mod queues;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use rand_core::CryptoRng;
 
@@ -64,7 +64,7 @@ pub struct SharedWithWhatsApp {
 #[derive(Debug, Clone)]
 pub struct Transport {
     directory: Directory,
-    connected: BTreeSet<PhoneNumber>,
+    connected: crate::maps::SortedSet<PhoneNumber>,
     queues: Queues,
     log: MetadataLog,
     integrity: IntegrityMonitor,
@@ -80,7 +80,7 @@ impl Transport {
     pub fn new(queue_retention_ms: u64, integrity: IntegrityPolicy) -> Self {
         Self {
             directory: Directory::default(),
-            connected: BTreeSet::new(),
+            connected: Default::default(),
             queues: Queues::default(),
             log: MetadataLog::default(),
             integrity: IntegrityMonitor::new(integrity),
