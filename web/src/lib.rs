@@ -1,6 +1,6 @@
 //! # cipherflow-web
 //!
-//! wasm-bindgen bindings over `cipherflow-core`, published to npm as `cipherflow`.
+//! wasm-bindgen bindings over `cipherflow-protocol` and `cipherflow-flow`, published to npm as `cipherflow`.
 //!
 //! - Low level: [`identity::Identity`], [`bundle::PreKeyBundle`],
 //!   [`session::Session`] and safety numbers.

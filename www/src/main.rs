@@ -1,5 +1,5 @@
 //! The cipherflow browser app, built by Trunk: one pane per party of the
-//! WhatsApp Cloud API message flow. It is a view of what `cipherflow-core`
+//! WhatsApp Cloud API message flow. It is a view of what `cipherflow-flow`
 //! computes: the simulation, the trace, the journeys and the proof all come
 //! from the core; the page only chooses what to show.
 

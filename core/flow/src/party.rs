@@ -4,9 +4,9 @@
 //! A router feeds a party with [`Party::handle`] (a delivered message, with the
 //! current virtual time and the router's RNG) and [`Party::handle_timeout`]
 //! (when the party's own deadline, read with [`Party::poll_timeout`], has
-//! come). After each call it drains [`Party::poll_transmit`] (messages for
-//! other parties, which it delivers) and [`Party::poll_event`] (what happened,
-//! for the trace), in that order. A party never holds a reference to another:
+//! come). After each call it drains the party's [`Outbox`]: first
+//! [`Outbox::poll_event`] (what happened, for the trace), then
+//! [`Outbox::poll_transmit`] (messages for other parties, which it delivers). A party never holds a reference to another:
 //! it knows them only by [`Address`].
 
 use rand_core::CryptoRng;
@@ -62,11 +62,15 @@ pub trait Party {
         message: Message,
     );
 
-    /// The deadline returned by [`Party::poll_timeout`] has passed.
-    fn handle_timeout<R: CryptoRng>(&mut self, now_ms: u64, rng: &mut R);
+    /// The deadline returned by [`Party::poll_timeout`] has passed. A party
+    /// without timers (the business's server, Business Manager, the rest of
+    /// Meta) keeps this default, which does nothing.
+    fn handle_timeout<R: CryptoRng>(&mut self, _now_ms: u64, _rng: &mut R) {}
 
-    /// The party's earliest deadline, if it has one.
-    fn poll_timeout(&self) -> Option<u64>;
+    /// The party's earliest deadline, if it has one (by default: none).
+    fn poll_timeout(&self) -> Option<u64> {
+        None
+    }
 
     /// What the party produced.
     fn outbox(&mut self) -> &mut Outbox;

@@ -92,12 +92,6 @@ impl Party for BusinessManager {
         }
     }
 
-    fn handle_timeout<R: CryptoRng>(&mut self, _now_ms: u64, _rng: &mut R) {}
-
-    fn poll_timeout(&self) -> Option<u64> {
-        None
-    }
-
     fn outbox(&mut self) -> &mut Outbox {
         &mut self.out
     }

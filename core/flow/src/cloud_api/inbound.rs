@@ -139,14 +139,13 @@ impl CloudApi {
         error: String,
         decrypted: bool,
     ) {
-        self.out.event(EventKind::Rejected {
-            by: by.clone(),
-            from: from.clone(),
+        self.out.event(crate::device::open::rejected(
+            by,
+            from,
             envelope_id,
             error,
-            tampered: false,
             decrypted,
-        });
+        ));
     }
 
     /// Something already delivered arrived again: acknowledge it once more

@@ -79,14 +79,9 @@ impl ConsumerClient {
         error: String,
         decrypted: bool,
     ) {
-        self.out.event(EventKind::Rejected {
-            by: self.number().clone(),
-            from: from.clone(),
-            envelope_id,
-            error,
-            tampered: false,
-            decrypted,
-        });
+        let event =
+            crate::device::open::rejected(self.number(), from, envelope_id, error, decrypted);
+        self.out.event(event);
     }
 
     /// Something already shown arrived again: acknowledge it once more (the

@@ -6,6 +6,10 @@ use cipherflow_protocol::ratchet::RatchetError;
 use cipherflow_protocol::wire::Envelope;
 use cipherflow_protocol::{Account, Session, SessionError, SessionRecord};
 
+use crate::phone::PhoneNumber;
+use crate::trace::EventKind;
+use crate::wire::EnvelopeId;
+
 /// What opening an envelope gave.
 pub(crate) enum Opened {
     /// Decrypted; with the new session when X3DH built one (to install).
@@ -57,5 +61,25 @@ pub(crate) fn open(
         }
         Some(Err(e)) => Opened::Rejected(e),
         None => Opened::NoSession("no session with this peer".to_owned()),
+    }
+}
+
+/// The event a device (a phone, or the Cloud API for a business number)
+/// records when it refuses an envelope. `tampered` starts false: only the
+/// router knows whether the network altered the delivery, and sets it.
+pub(crate) fn rejected(
+    by: &PhoneNumber,
+    from: &PhoneNumber,
+    envelope_id: EnvelopeId,
+    error: String,
+    decrypted: bool,
+) -> EventKind {
+    EventKind::Rejected {
+        by: by.clone(),
+        from: from.clone(),
+        envelope_id,
+        error,
+        tampered: false,
+        decrypted,
     }
 }

@@ -1,4 +1,4 @@
-//! One message's path through the four parties, read from the links the
+//! One message's path through the parties, read from the links the
 //! parties wrote into the trace.
 //!
 //! A journey is keyed by the id its author gave the message: the client's

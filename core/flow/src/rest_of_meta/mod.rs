@@ -71,12 +71,6 @@ impl Party for RestOfMeta {
         }
     }
 
-    fn handle_timeout<R: CryptoRng>(&mut self, _now_ms: u64, _rng: &mut R) {}
-
-    fn poll_timeout(&self) -> Option<u64> {
-        None
-    }
-
     fn outbox(&mut self) -> &mut Outbox {
         &mut self.out
     }

@@ -206,7 +206,7 @@ impl Simulation {
                     self.schedule(
                         self.now_ms.saturating_add(copy.delay_ms),
                         Due::Delivery {
-                            envelope: copy.envelope,
+                            envelope: Box::new(copy.envelope),
                             tampered: copy.tampered,
                         },
                     );

@@ -394,7 +394,7 @@ impl Simulation {
             self.now_ms = next.at_ms;
         }
         match next.due {
-            Due::Delivery { envelope, tampered } => self.arrive(envelope, tampered),
+            Due::Delivery { envelope, tampered } => self.arrive(*envelope, tampered),
             Due::Timer { party, .. } => {
                 self.timers
                     .insert(party.clone(), (None, self.generation(&party)));
@@ -456,8 +456,9 @@ impl Simulation {
     }
 
     /// Runs until nothing is due within a minute: lets in-flight messages,
-    /// receipts and quick retransmissions settle. At most [`STEP_BUDGET`]
-    /// steps; see [`Simulation::settle_within`].
+    /// receipts and quick retransmissions settle. Unbounded: callers facing
+    /// input they do not control (the npm module, the app) use
+    /// [`Simulation::settle_within`] with [`STEP_BUDGET`].
     pub fn settle(&mut self) -> usize {
         self.settle_within(usize::MAX).unwrap_or(usize::MAX)
     }

@@ -22,7 +22,9 @@ pub(crate) enum PartyId {
 pub(crate) enum Due {
     /// An envelope crossing the network, from the transport to its recipient.
     Delivery {
-        envelope: TransportEnvelope,
+        /// Boxed: the queue is a binary heap that moves its items as it
+        /// sifts, and an envelope is large beside a timer.
+        envelope: Box<TransportEnvelope>,
         /// Whether the network flipped a bit of it.
         tampered: bool,
     },

@@ -2,7 +2,7 @@
 //! an imported trace, without the full typed model of every event.
 //!
 //! The typed [`crate::trace::Trace`] deserializer is complete but large
-//! (every field of 21 event kinds, internally tagged): in the npm module's wasm
+//! (every field of 26 event kinds, internally tagged): in the npm module's wasm
 //! it cost more than 100 KB. This reader checks what makes a trace a trace:
 //!
 //! - the top level is `{"mode", "events", "total"}` with a known mode;
@@ -10,7 +10,7 @@
 //!   non-decreasing `at_ms` and a `type` from [`EVENT_TYPES`];
 //!
 //! and reads only the fields the proof needs, producing the same
-//! [`crate::trace_proof::ProofInput`]s as the typed trace. A test checks
+//! [`crate::trace::proof::ProofInput`]s as the typed trace. A test checks
 //! that both readers prove the same on the chaos seeds.
 
 use std::borrow::Cow;
