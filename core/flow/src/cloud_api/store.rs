@@ -139,7 +139,10 @@ impl StoredMessage {
 /// checks the message it finds, so a collision can only make a lookup miss.
 #[derive(Debug, Clone, Default)]
 pub struct MessageStore {
-    slots: VecDeque<StoredMessage>,
+    /// Boxed: the deque doubles its capacity as it grows, and at scale a
+    /// third of its slots are empty; an empty slot costs a pointer, not a
+    /// message.
+    slots: VecDeque<Box<StoredMessage>>,
     first: u64,
     key: [u8; 32],
     index: crate::maps::FingerprintMap,
@@ -198,11 +201,12 @@ impl MessageStore {
     fn slot(&self, seq: u64) -> Option<&StoredMessage> {
         self.slots
             .get(usize::try_from(seq.checked_sub(self.first)?).ok()?)
+            .map(|m| &**m)
     }
 
     fn slot_mut(&mut self, seq: u64) -> Option<&mut StoredMessage> {
         let i = usize::try_from(seq.checked_sub(self.first)?).ok()?;
-        self.slots.get_mut(i)
+        self.slots.get_mut(i).map(|m| &mut **m)
     }
 
     /// The sequence number an index entry names, if the message is still
@@ -240,7 +244,7 @@ impl MessageStore {
         }
         let number = self.fingerprint(Index::Number(&message.phone_number_id, &message.consumer));
         *self.number_refs.entry(number).or_default() += 1;
-        self.slots.push_back(message);
+        self.slots.push_back(Box::new(message));
         seq
     }
 
@@ -321,7 +325,7 @@ impl MessageStore {
 
     /// All stored messages, oldest (first to expire) first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredMessage> + ExactSizeIterator {
-        self.slots.iter()
+        self.slots.iter().map(|m| &**m)
     }
 
     /// The earliest expiry.
@@ -382,7 +386,7 @@ impl MessageStore {
                     forgotten.push((m.phone_number_id.clone(), m.consumer.clone()));
                 }
             }
-            purged.push(m);
+            purged.push(*m);
         }
         (purged, forgotten)
     }

@@ -55,6 +55,18 @@ pub struct PeerIdentity {
     pub previous: Option<PublicKey>,
 }
 
+/// Appends `item` to a chat and drops the oldest entries beyond `limit`. The
+/// chat grows one slot at a time rather than doubling: at scale there are a
+/// hundred thousand chats of a few messages each, and doubling would leave up
+/// to a third of their memory allocated and unused.
+pub(crate) fn push_to_chat(chat: &mut Vec<ChatMessage>, item: ChatMessage, limit: Option<usize>) {
+    if chat.len() == chat.capacity() {
+        chat.reserve_exact(1);
+    }
+    chat.push(item);
+    trim_history(chat, limit);
+}
+
 /// Drops the oldest entries beyond `limit`.
 pub(crate) fn trim_history<T>(list: &mut Vec<T>, limit: Option<usize>) {
     if let Some(limit) = limit

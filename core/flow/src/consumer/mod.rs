@@ -24,8 +24,8 @@ use cipherflow_protocol::safety_number::SafetyNumber;
 use cipherflow_protocol::{Account, Session};
 use rand_core::CryptoRng;
 
-pub(crate) use chat::trim_history;
 pub use chat::{ChatMessage, PeerIdentity, Ticks};
+pub(crate) use chat::{push_to_chat, trim_history};
 
 use crate::device::peer::PeerSessions;
 use crate::device::top_up_prekeys;
@@ -238,7 +238,7 @@ impl ConsumerClient {
         let envelope_id = self.next_envelope;
         self.next_envelope += 1;
         let chat = self.chats.entry(business.clone()).or_default();
-        chat.push(ChatMessage {
+        let bubble = ChatMessage {
             id: id.clone(),
             envelope_id,
             outgoing: true,
@@ -247,8 +247,8 @@ impl ConsumerClient {
             ticks: Ticks::Pending,
             read: true,
             reaction: None,
-        });
-        trim_history(chat, self.history_limit);
+        };
+        chat::push_to_chat(chat, bubble, self.history_limit);
         self.outbox.insert(
             envelope_id,
             OutboxEntry {

@@ -1,7 +1,7 @@
 //! Receiving: an envelope from a business, opened with the phone's sessions;
 //! receipts that move the ticks; retry requests.
 
-use crate::consumer::{ChatMessage, ConsumerClient, Ticks, trim_history};
+use crate::consumer::{ChatMessage, ConsumerClient, Ticks, push_to_chat};
 use crate::device::open::{Opened, open};
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
@@ -125,7 +125,7 @@ impl ConsumerClient {
                     // Re-sent under a new session after a retry request: shown already.
                     return self.acknowledge_duplicate(now_ms, from, envelope_id, true);
                 }
-                chat.push(ChatMessage {
+                let bubble = ChatMessage {
                     id: id.clone(),
                     envelope_id,
                     outgoing: false,
@@ -134,8 +134,8 @@ impl ConsumerClient {
                     ticks: Ticks::Delivered,
                     read: false,
                     reaction: None,
-                });
-                trim_history(chat, limit);
+                };
+                push_to_chat(chat, bubble, limit);
             }
             AppMessage::Reaction { target, emoji, .. } => {
                 if let Some(m) = chat.iter_mut().find(|m| m.id == *target) {
