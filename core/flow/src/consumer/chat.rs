@@ -76,3 +76,45 @@ pub(crate) fn trim_history<T>(list: &mut Vec<T>, limit: Option<usize>) {
         list.drain(..excess);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    fn bubble(n: usize) -> ChatMessage {
+        ChatMessage {
+            id: n.to_string(),
+            envelope_id: n as u64,
+            outgoing: true,
+            text: String::new(),
+            at_ms: 0,
+            ticks: Ticks::Pending,
+            read: true,
+            reaction: None,
+        }
+    }
+
+    #[test]
+    fn a_chat_keeps_its_newest_messages_and_no_spare_slots() {
+        let mut chat = Vec::new();
+        for n in 0..10 {
+            push_to_chat(&mut chat, bubble(n), Some(4));
+        }
+        assert_eq!(
+            chat.iter().map(|m| m.envelope_id).collect::<Vec<_>>(),
+            [6, 7, 8, 9]
+        );
+        // One slot beyond the limit at most (the push before the trim);
+        // doubling would have reached 8.
+        assert!(chat.capacity() <= 5, "capacity {}", chat.capacity());
+        let mut open = Vec::new();
+        for n in 0..10 {
+            push_to_chat(&mut open, bubble(n), None);
+        }
+        assert_eq!(open.len(), 10);
+        assert!(open.capacity() <= 10, "capacity {}", open.capacity());
+    }
+}
