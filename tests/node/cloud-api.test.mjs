@@ -398,7 +398,7 @@ test("tamper faults: the proof holds and visibility agrees with Meta's table", (
   const snap = sim.snapshot();
   assert.equal(snap.delivery.delivered_to_business, 15);
   assert.equal(snap.delivery.duplicate_business_deliveries, 0);
-  // (delivered_to_consumer is 14 here, not 15: see the TODO test below.)
+  assert.equal(snap.delivery.delivered_to_consumer, 15);
 
   // The transport pane holds no plaintext.
   const transport = JSON.stringify(snap.transport);
@@ -420,6 +420,63 @@ test("tamper faults: the proof holds and visibility agrees with Meta's table", (
   const planted = cf.Simulation.proveTrace(JSON.stringify(trace));
   assert.equal(planted.holds, false, JSON.stringify(planted));
   assert.ok(planted.matches >= 1);
+});
+
+test("setBreach: each breach turns only its own check red, and switching it off stops it", () => {
+  const { sim, consumer, h } = world({ seed: 17 });
+  const exercise = (n) => {
+    sim.consumerSendText(consumer, "+16505550000", `question ${n} about my order`);
+    sim.settle();
+    assert.equal(graph(sim, h, textBody(CONSUMER_DIGITS, `answer ${n} about your order`)).status, 200);
+    sim.settle();
+  };
+  exercise(0);
+  sim.reportSpam(consumer, "+16505550000");
+  sim.settle();
+  assert.equal(sim.visibility().all_agree, true, JSON.stringify(sim.visibility().disagreements));
+  const names = sim.snapshot().breaches.map((b) => b.name);
+  assert.deepEqual(names, [
+    "content_to_rest_of_meta",
+    "plaintext_to_transport",
+    "consumer_numbers_to_rest_of_meta",
+    "integrity_to_rest_of_meta",
+    "retention_never_purges",
+  ]);
+  assert.ok(sim.snapshot().breaches.every((b) => !b.on));
+
+  sim.setBreach("content_to_rest_of_meta", true);
+  assert.ok(sim.snapshot().breaches.find((b) => b.name === "content_to_rest_of_meta").on);
+  exercise(1);
+  assert.deepEqual(sim.visibility().disagreements, [
+    { data: "message_content", column: "rest_of_meta", difference: "breach" },
+  ]);
+  assert.equal(sim.proof().holds, true, "the transport still saw only ciphertext");
+  sim.setBreach("content_to_rest_of_meta", false);
+
+  sim.setBreach("plaintext_to_transport", true);
+  exercise(2);
+  assert.equal(sim.proof().holds, false, "a plaintext copy reached the transport");
+  assert.ok(sim.proof().matches > 0);
+  sim.setBreach("plaintext_to_transport", false);
+
+  const changes = sim.trace().events.filter((e) => e.type === "breach_changed");
+  assert.deepEqual(
+    changes.map((e) => [e.breach, e.on]),
+    [
+      ["content_to_rest_of_meta", true],
+      ["content_to_rest_of_meta", false],
+      ["plaintext_to_transport", true],
+      ["plaintext_to_transport", false],
+    ],
+  );
+  for (const [args, what] of [
+    [["no_such_breach", true], "unknown name"],
+    [["retention_never_purges", "yes"], "non-boolean"],
+    [[42, true], "non-string name"],
+  ]) {
+    assert.throws(() => sim.setBreach(...args), (e) => e.code === "INVALID_ARGUMENT", what);
+  }
+  assert.ok(sim.snapshot().breaches.every((b) => !b.on));
 });
 
 test(

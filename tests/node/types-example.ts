@@ -265,6 +265,9 @@ sim.reportSpam(consumer, businessNumber);
 sim.rotateBusinessIdentity(business.phone_number_id);
 sim.setFaults({ tamper: 0.5 });
 sim.setFaults({});
+const breach: BreachName = "retention_never_purges";
+sim.setBreach(breach, true);
+sim.setBreach("retention_never_purges", false);
 
 const handshake: HttpRequestInit = {
   method: "GET",

@@ -7,6 +7,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use cipherflow_flow::Simulation as CoreSimulation;
+use cipherflow_flow::breach::Breach;
 use cipherflow_flow::view::{View, ViewOptions};
 use wasm_bindgen::prelude::*;
 
@@ -269,6 +270,24 @@ impl Simulation {
     ) -> Result<(), JsValue> {
         let faults = sim_options::fault_config(&faults)?;
         borrow(&self.sim)?.set_faults(faults).or_js()
+    }
+
+    /// Switches a deliberate policy breach on or off (the workshop's "what
+    /// if?"): the party it names really does what Meta says it does not, and
+    /// `visibility()`, `proof()` or the snapshot's `retention` turn red by
+    /// themselves. `name` is one of `snapshot().breaches[].name`.
+    #[wasm_bindgen(js_name = setBreach)]
+    pub fn set_breach(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "BreachName")] name: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] on: JsValue,
+    ) -> Result<(), JsValue> {
+        let name = args::string(&name, "name")?;
+        let breach = Breach::from_name(&name)
+            .ok_or_else(|| invalid_argument(format!("name: no breach is called \"{name}\"")))?;
+        let on = args::boolean(&on, "on")?;
+        borrow(&self.sim)?.set_breach(breach, on);
+        Ok(())
     }
 
     /// Runs the next scheduled action. Returns false when nothing is scheduled.
