@@ -47,7 +47,7 @@ pub struct BusinessServer {
     pub history_limit: Option<usize>,
     /// Graph API requests waiting for their response, by exchange.
     #[serde(skip)]
-    waiting: Vec<(u64, HttpRequest)>,
+    waiting: crate::maps::SortedMap<u64, HttpRequest>,
     #[serde(skip)]
     next_exchange: u64,
     #[serde(skip)]
@@ -74,7 +74,7 @@ impl BusinessServer {
             sent: Vec::new(),
             rejected_webhooks: 0,
             history_limit,
-            waiting: Vec::new(),
+            waiting: Default::default(),
             next_exchange: 1,
             out: Outbox::default(),
         }
@@ -154,7 +154,7 @@ impl BusinessServer {
     pub fn request(&mut self, request: HttpRequest) -> u64 {
         let exchange = self.next_exchange;
         self.next_exchange += 1;
-        self.waiting.push((exchange, request.clone()));
+        self.waiting.insert(exchange, request.clone());
         self.out.send(
             self.address(),
             Address::CloudApi,
@@ -205,12 +205,7 @@ impl BusinessServer {
     }
 
     fn on_response(&mut self, exchange: u64, response: &HttpResponse) {
-        let Some(request) = self
-            .waiting
-            .iter()
-            .position(|(x, _)| *x == exchange)
-            .map(|i| self.waiting.remove(i).1)
-        else {
+        let Some(request) = self.waiting.remove(&exchange) else {
             return;
         };
         if response.status != 200 {

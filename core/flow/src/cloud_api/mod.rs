@@ -98,7 +98,7 @@ pub struct CloudApi {
     pub(crate) fbtrace_key: [u8; 32],
     /// Webhooks waiting for the business's answer (each is answered at once
     /// in the simulation; a live server may hold a few).
-    pub(crate) exchanges: Vec<(u64, PendingExchange)>,
+    pub(crate) exchanges: crate::maps::SortedMap<u64, PendingExchange>,
     pub(crate) next_exchange: u64,
     pub(crate) out: Outbox,
 }
@@ -120,7 +120,7 @@ impl CloudApi {
             report_at: None,
             billable: Vec::new(),
             fbtrace_key,
-            exchanges: Vec::new(),
+            exchanges: Default::default(),
             next_exchange: 1,
             out: Outbox::default(),
         }

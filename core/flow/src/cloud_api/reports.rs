@@ -30,7 +30,7 @@ impl CloudApi {
         }
         let exchange = self.next_exchange;
         self.next_exchange += 1;
-        self.exchanges.push((
+        self.exchanges.insert(
             exchange,
             PendingExchange {
                 phone_number_id: pnid.to_owned(),
@@ -39,7 +39,7 @@ impl CloudApi {
                 statuses,
                 challenge,
             },
-        ));
+        );
         self.out.send(
             Address::CloudApi,
             Address::Business(pnid.to_owned()),
@@ -49,12 +49,7 @@ impl CloudApi {
 
     /// The business answered a webhook.
     pub(crate) fn on_webhook_response(&mut self, exchange: u64, response: HttpResponse) {
-        let Some(p) = self
-            .exchanges
-            .iter()
-            .position(|(x, _)| *x == exchange)
-            .map(|i| self.exchanges.remove(i).1)
-        else {
+        let Some(p) = self.exchanges.remove(&exchange) else {
             return self.out.event(EventKind::Failure {
                 by: "cloud_api".to_owned(),
                 what: format!("a webhook response for exchange {exchange}"),

@@ -9,6 +9,9 @@ use std::cmp::Reverse;
 use rand_core::CryptoRng;
 
 use crate::ledger::classify;
+// The exactly-once check keys its sets by 64-bit fingerprints (a collision
+// could only report a duplicate that was not one).
+use crate::maps::fingerprint;
 use crate::party::{Outbox, Party};
 use crate::router::Simulation;
 use crate::router::schedule::{Due, PartyId, Scheduled};
@@ -78,13 +81,6 @@ fn call_handle<P: Party, R: CryptoRng>(
 
 fn take_outbox<P: Party>(p: &mut P) -> Outbox {
     std::mem::take(p.outbox())
-}
-
-/// A 64-bit fingerprint of some strings, for the exactly-once check's sets
-/// (a collision could only report a duplicate that was not one).
-fn fingerprint(parts: &[&str]) -> u64 {
-    let bytes: Vec<&[u8]> = parts.iter().map(|p| p.as_bytes()).collect();
-    crate::maps::fingerprint(0, &bytes)
 }
 
 impl Simulation {
@@ -358,8 +354,9 @@ impl Simulation {
                 wamid,
                 ..
             } if full => {
-                let key = fingerprint(&[from.wa_id(), message_id]);
-                self.inbound_keys.insert(fingerprint(&[wamid]), key);
+                let key = fingerprint(0, &[from.wa_id().as_bytes(), message_id.as_bytes()]);
+                self.inbound_keys
+                    .insert(fingerprint(1, &[wamid.as_bytes()]), key);
             }
             EventKind::Webhook {
                 messages, response, ..
@@ -369,7 +366,7 @@ impl Simulation {
                     let first = !full
                         || self
                             .inbound_keys
-                            .get(&fingerprint(&[wamid]))
+                            .get(&fingerprint(1, &[wamid.as_bytes()]))
                             .is_some_and(|key| self.seen_by_business.insert(*key, 1).is_none());
                     if first {
                         self.stats.delivered_to_business += 1;
