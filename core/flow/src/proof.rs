@@ -66,7 +66,10 @@ pub struct ProofChecker {
 
 #[derive(Debug, Clone, Default)]
 struct Streaming {
-    recent: std::collections::VecDeque<Vec<[u8; WINDOW]>>,
+    /// The recent plaintexts, oldest first. Their windows are computed again
+    /// when they leave: a text is a tenth the size of its windows in every
+    /// encoding.
+    recent: std::collections::VecDeque<Box<str>>,
     needles: SmallKeyMap<[u8; WINDOW], u32>,
     messages: u64,
     too_short: u64,
@@ -107,13 +110,15 @@ impl ProofChecker {
             s.too_short += 1;
             return;
         }
-        let windows = windows_of(text);
-        for w in &windows {
-            *s.needles.entry(*w).or_default() += 1;
+        for w in windows_of(text) {
+            *s.needles.entry(w).or_default() += 1;
         }
-        s.recent.push_back(windows);
+        s.recent.push_back(text.into());
         while s.recent.len() > STREAMING_TEXTS {
-            for w in s.recent.pop_front().unwrap_or_default() {
+            let Some(old) = s.recent.pop_front() else {
+                break;
+            };
+            for w in windows_of(&old) {
                 if let Some(n) = s.needles.get_mut(&w) {
                     *n -= 1;
                     if *n == 0 {
@@ -284,6 +289,27 @@ mod tests {
         }
         // A fragment of 8 bytes from the middle is enough.
         assert!(leaks_when_stored_as(b"n anothe".to_vec()) > 0);
+    }
+
+    #[test]
+    fn streaming_mode_forgets_exactly_the_texts_that_leave_its_window() {
+        let mut p = ProofChecker::streaming();
+        p.plaintext_sent(TEXT);
+        let recent = "a recent message";
+        for _ in 0..STREAMING_TEXTS {
+            p.plaintext_sent(recent);
+        }
+        // The first text left the window; every window it added is gone.
+        let s = p.streaming.as_ref().unwrap();
+        let mut expected = windows_of(recent);
+        expected.sort_unstable();
+        expected.dedup();
+        assert_eq!(s.needles.len(), expected.len());
+        p.transport_held(TEXT.as_bytes());
+        assert_eq!(p.report().matches, 0);
+        p.transport_held(recent.as_bytes());
+        assert!(p.report().matches > 0);
+        assert_eq!(p.report().messages_checked, STREAMING_TEXTS as u64 + 1);
     }
 
     #[test]

@@ -43,10 +43,18 @@ impl SessionRecord {
     }
 
     /// Makes `session` current, keeping the old current one as previous.
+    ///
+    /// The list grows one slot at a time: most peers never have a previous
+    /// session and the rest have one or two, while a doubling deque would
+    /// reserve four (over 2 KB) for the first.
     pub fn promote(&mut self, session: Session) {
         if let Some(old) = self.current.replace(session) {
+            if self.previous.len() >= MAX_PREVIOUS_SESSIONS {
+                self.previous.truncate(MAX_PREVIOUS_SESSIONS - 1);
+            } else if self.previous.len() == self.previous.capacity() {
+                self.previous.reserve_exact(1);
+            }
             self.previous.push_front(old);
-            self.previous.truncate(MAX_PREVIOUS_SESSIONS);
         }
     }
 
@@ -106,5 +114,38 @@ impl SessionRecord {
             e @ SessionError::Ratchet(RatchetError::DuplicateMessage { .. }) => e,
             other => duplicate.unwrap_or(other),
         }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    use super::*;
+    use crate::Account;
+
+    #[test]
+    fn previous_sessions_are_bounded_and_keep_no_spare_slots() {
+        let mut rng = ChaCha20Rng::seed_from_u64(7);
+        let alice = Account::new(&mut rng, 0);
+        let bob = Account::new(&mut rng, 0);
+        let mut record = SessionRecord::default();
+        for n in 0..MAX_PREVIOUS_SESSIONS + 3 {
+            let session =
+                Session::initiate(&mut rng, alice.identity(), &bob.bundle(None).unwrap()).unwrap();
+            record.promote(session);
+            let kept = n.min(MAX_PREVIOUS_SESSIONS);
+            assert_eq!(record.previous_len(), kept);
+            assert!(
+                record.previous.capacity() <= kept.max(1),
+                "{} slots for {kept} sessions",
+                record.previous.capacity()
+            );
+        }
     }
 }
