@@ -37,7 +37,7 @@ fn consumer_message_reaches_the_business_inbox_signed_and_verified() {
     assert!(m.signature_verified);
     // The consumer's bubble got two ticks: the Cloud API's device acknowledged.
     let chat = &sim.consumers()[&p(ALICE)].chats()[&p(SHOP)];
-    assert_eq!(chat[0].ticks, Ticks::Delivered);
+    assert_eq!(chat.get(0).unwrap().ticks, Ticks::Delivered);
     assert_eq!(sim.consumers()[&p(ALICE)].unacknowledged(), 0);
     // The Cloud API holds it (for retransmission), with Alice's number.
     assert_eq!(sim.cloud_api().store().len(), 1);
@@ -112,7 +112,10 @@ fn business_reply_reaches_the_consumer_and_statuses_follow_the_ticks() {
     assert_eq!(r.body_json().unwrap(), serde_json::json!({"success": true}));
     sim.settle();
     assert_eq!(
-        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)][0].ticks,
+        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)]
+            .get(0)
+            .unwrap()
+            .ticks,
         Ticks::Read
     );
     // A reaction.
@@ -122,9 +125,10 @@ fn business_reply_reaches_the_consumer_and_statuses_follow_the_ticks() {
     assert_eq!(r.status, 200);
     sim.settle();
     assert_eq!(
-        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)][0]
-            .reaction
-            .as_deref(),
+        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)]
+            .get(0)
+            .unwrap()
+            .reaction,
         Some("👍")
     );
 }
@@ -172,14 +176,20 @@ fn offline_sender_retransmits_when_back_online() {
     sim.advance(600_000);
     assert!(sim.businesses()[&shop.phone_number_id].inbox.is_empty());
     assert_eq!(
-        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)][0].ticks,
+        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)]
+            .get(0)
+            .unwrap()
+            .ticks,
         Ticks::Pending
     );
     sim.set_consumer_online(ALICE, true).unwrap();
     sim.settle();
     assert_eq!(sim.businesses()[&shop.phone_number_id].inbox.len(), 1);
     assert_eq!(
-        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)][0].ticks,
+        sim.consumers()[&p(ALICE)].chats()[&p(SHOP)]
+            .get(0)
+            .unwrap()
+            .ticks,
         Ticks::Delivered
     );
 }

@@ -132,7 +132,7 @@ fn a_message_crosses_four_parties_driven_by_hand() {
     assert_eq!(w.business.inbox[0].body, "Where is my parcel?");
     assert_eq!(w.business.inbox[0].profile_name, "Ana");
     let chat = &w.consumer.chats()[&n("+15550783881")];
-    assert_eq!(chat[0].ticks, Ticks::Delivered);
+    assert_eq!(chat.get(0).unwrap().ticks, Ticks::Delivered);
     assert!(
         w.events
             .iter()

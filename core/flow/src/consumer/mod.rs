@@ -24,8 +24,8 @@ use cipherflow_protocol::safety_number::SafetyNumber;
 use cipherflow_protocol::{Account, Session};
 use rand_core::CryptoRng;
 
-pub use chat::{ChatMessage, PeerIdentity, Ticks};
-pub(crate) use chat::{push_to_chat, trim_history};
+pub(crate) use chat::trim_history;
+pub use chat::{BubbleRef, Bubbles, Chat, ChatMessage, PeerIdentity, Ticks};
 
 use crate::device::peer::PeerSessions;
 use crate::device::top_up_prekeys;
@@ -84,7 +84,7 @@ pub struct ConsumerClient {
     pub(crate) account: Account,
     online: bool,
     pub(crate) peers: BTreeMap<PhoneNumber, Peer>,
-    pub(crate) chats: BTreeMap<PhoneNumber, Vec<ChatMessage>>,
+    pub(crate) chats: BTreeMap<PhoneNumber, Chat>,
     pub(crate) outbox: crate::maps::SortedMap<EnvelopeId, OutboxEntry>,
     /// Retransmission deadlines.
     pub(crate) timers: BTreeSet<(u64, EnvelopeId)>,
@@ -166,7 +166,7 @@ impl ConsumerClient {
     }
 
     /// Chats by business number.
-    pub fn chats(&self) -> &BTreeMap<PhoneNumber, Vec<ChatMessage>> {
+    pub fn chats(&self) -> &BTreeMap<PhoneNumber, Chat> {
         &self.chats
     }
 
@@ -248,7 +248,8 @@ impl ConsumerClient {
             read: true,
             reaction: None,
         };
-        chat::push_to_chat(chat, bubble, self.history_limit);
+        // Its id and the checked text are far below a chat's limits.
+        let _ = chat.push(&bubble, self.history_limit);
         self.outbox.insert(
             envelope_id,
             OutboxEntry {
@@ -309,17 +310,11 @@ impl ConsumerClient {
     /// The person opens the chat: every unread business message is read, and
     /// a read receipt goes back (if the phone is online). Returns how many.
     pub fn read_chat(&mut self, now_ms: u64, business: &PhoneNumber) -> usize {
-        let ids: Vec<EnvelopeId> = self
+        let ids = self
             .chats
             .get_mut(business)
-            .into_iter()
-            .flatten()
-            .filter(|m| !m.outgoing && !m.read)
-            .map(|m| {
-                m.read = true;
-                m.envelope_id
-            })
-            .collect();
+            .map(Chat::mark_read)
+            .unwrap_or_default();
         if !ids.is_empty() && self.online {
             self.send_receipt(now_ms, business, ReceiptKind::Read, ids.clone());
         }

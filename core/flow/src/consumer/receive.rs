@@ -1,7 +1,7 @@
 //! Receiving: an envelope from a business, opened with the phone's sessions;
 //! receipts that move the ticks; retry requests.
 
-use crate::consumer::{ChatMessage, ConsumerClient, Ticks, push_to_chat};
+use crate::consumer::{ChatMessage, ConsumerClient, Ticks};
 use crate::device::open::{Opened, open};
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
@@ -121,7 +121,7 @@ impl ConsumerClient {
         let chat = self.chats.entry(from.clone()).or_default();
         match &message {
             AppMessage::Text { id, body, .. } => {
-                if chat.iter().any(|m| !m.outgoing && m.id == *id) {
+                if chat.has_incoming(id) {
                     // Re-sent under a new session after a retry request: shown already.
                     return self.acknowledge_duplicate(now_ms, from, envelope_id, true);
                 }
@@ -135,12 +135,17 @@ impl ConsumerClient {
                     read: false,
                     reaction: None,
                 };
-                push_to_chat(chat, bubble, limit);
+                if !chat.push(&bubble, limit) {
+                    return self.reject(
+                        from,
+                        envelope_id,
+                        "a message id or text too long to show".to_owned(),
+                        true,
+                    );
+                }
             }
             AppMessage::Reaction { target, emoji, .. } => {
-                if let Some(m) = chat.iter_mut().find(|m| m.id == *target) {
-                    m.reaction = (!emoji.is_empty()).then(|| emoji.clone());
-                }
+                chat.set_reaction(target, emoji);
             }
         }
         self.out.event(EventKind::ConsumerReceived {

@@ -152,16 +152,8 @@ impl ConsumerClient {
     }
 
     pub(crate) fn set_ticks(&mut self, business: &PhoneNumber, id: EnvelopeId, ticks: Ticks) {
-        if let Some(b) = self
-            .chats
-            .get_mut(business)
-            .and_then(|c| c.iter_mut().find(|m| m.outgoing && m.envelope_id == id))
-        {
-            b.ticks = if ticks == Ticks::Failed {
-                ticks
-            } else {
-                b.ticks.max(ticks)
-            };
+        if let Some(chat) = self.chats.get_mut(business) {
+            chat.set_ticks(id, ticks);
         }
     }
 

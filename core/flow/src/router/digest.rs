@@ -81,13 +81,13 @@ impl Simulation {
             for (business, chat) in c.chats() {
                 h.text(business.wa_id());
                 for m in chat {
-                    h.text(&m.id);
+                    h.text(m.id);
                     h.num(m.envelope_id);
-                    h.text(&m.text);
+                    h.text(m.text);
                     h.num(m.at_ms);
                     h.num(m.ticks as u64);
                     h.flag(m.read);
-                    h.text(m.reaction.as_deref().unwrap_or_default());
+                    h.text(m.reaction.unwrap_or_default());
                 }
             }
             for (id, e) in c.outbox.iter() {

@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::consumer::ChatMessage;
 use crate::router::Simulation;
-use crate::view::{ViewOptions, newest};
+use crate::view::ViewOptions;
 
 /// A chat with one business.
 #[derive(Debug, Clone, Serialize)]
@@ -72,9 +72,9 @@ fn panes(sim: &Simulation, options: &ViewOptions) -> Vec<ConsumerPane> {
                     let identity = c.peer_identity(business);
                     ChatPane {
                         business: business.e164(),
-                        messages: newest(messages, limit),
+                        messages: messages.newest(limit),
                         messages_total: messages.len(),
-                        unread: messages.iter().filter(|m| !m.outgoing && !m.read).count(),
+                        unread: messages.unread(),
                         safety_number: options
                             .safety_numbers
                             .then(|| c.safety_number(business).map(|s| s.to_string()))
