@@ -110,7 +110,7 @@ impl CloudApi {
                 let stored = self
                     .store
                     .get(&message_id)
-                    .filter(|m| m.direction == Direction::Inbound && m.phone_number_id == pnid)
+                    .filter(|m| m.direction == Direction::Inbound && *m.phone_number_id == *pnid)
                     .ok_or_else(|| {
                         GraphError::invalid_value(format!(
                             "message_id {message_id} is not an inbound message held for this number"
@@ -154,7 +154,7 @@ impl CloudApi {
                     .store
                     .get(&message_id)
                     .filter(|m| m.direction == Direction::Inbound)
-                    .and_then(|m| m.client_message_id.clone())
+                    .and_then(|m| m.client_message_id.as_deref().map(str::to_owned))
                     .unwrap_or(message_id);
                 let wamid = ids::wamid(rng, &to);
                 let message = AppMessage::Reaction {

@@ -216,16 +216,17 @@ impl CloudApi {
             webhook::inbound_text(&n.ids, &profile, consumer, &wamid, now_ms / 1000, &body);
         let request = webhook::signed_post(&n.webhook, &payload);
         self.statistics_changed(now_ms);
+        let number_id = self.store.number_id(pnid);
         self.store.insert(StoredMessage {
-            wamid: wamid.clone(),
+            wamid: wamid.as_str().into(),
             direction: Direction::Inbound,
-            phone_number_id: pnid.to_owned(),
+            phone_number_id: number_id,
             consumer: consumer.clone(),
-            text: body.clone(),
+            text: body.as_str().into(),
             stored_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(self.retention.in_ms()),
             envelope_id,
-            client_message_id: Some(id.clone()),
+            client_message_id: Some(id.as_str().into()),
             attempts: 0,
             delivered: true,
             read: false,

@@ -37,12 +37,13 @@ impl CloudApi {
                 .push(wamid.to_owned());
         }
         self.statistics_changed(now_ms);
+        let number_id = self.store.number_id(pnid);
         self.store.insert(StoredMessage {
-            wamid: wamid.to_owned(),
+            wamid: wamid.into(),
             direction: Direction::Outbound,
-            phone_number_id: pnid.to_owned(),
+            phone_number_id: number_id,
             consumer: to.clone(),
-            text: text.clone(),
+            text: text.as_str().into(),
             stored_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(self.retention.in_ms()),
             envelope_id: 0,
@@ -70,7 +71,7 @@ impl CloudApi {
         let (pnid, to) = (m.phone_number_id.clone(), m.consumer.clone());
         let has_session = self
             .numbers
-            .get(&pnid)
+            .get(&*pnid)
             .and_then(|n| n.contacts.get(&to))
             .is_some_and(|c| !c.peer.record.is_empty());
         if has_session {
@@ -112,7 +113,7 @@ impl CloudApi {
         let (pnid, to) = (m.phone_number_id.clone(), m.consumer.clone());
         let plaintext = pending.message.to_bytes();
         let old = pending.envelope.as_ref().map(|e| (e.id, e.sent_at_ms));
-        let Some(n) = self.numbers.get_mut(&pnid) else {
+        let Some(n) = self.numbers.get_mut(&*pnid) else {
             return;
         };
         let business = n.ids.display_phone_number.clone();
@@ -151,7 +152,7 @@ impl CloudApi {
             p.epoch = epoch;
         }
         self.out.event(EventKind::CloudApiEncrypted {
-            phone_number_id: pnid,
+            phone_number_id: pnid.to_string(),
             business: business.clone(),
             wamid: wamid.to_owned(),
             envelope_id,
@@ -241,7 +242,7 @@ impl CloudApi {
         let (pnid, consumer) = (m.phone_number_id.clone(), m.consumer.clone());
         if let Some(c) = self
             .numbers
-            .get_mut(&pnid)
+            .get_mut(&*pnid)
             .and_then(|n| n.contacts.get_mut(&consumer))
         {
             c.pending.retain(|w| w != wamid);

@@ -88,16 +88,16 @@ pub(crate) struct PendingSend {
 #[derive(Debug, Clone)]
 pub struct StoredMessage {
     /// The wamid.
-    pub wamid: String,
+    pub wamid: Box<str>,
     /// Which way it went.
     pub direction: Direction,
-    /// The business's phone number id.
-    pub phone_number_id: String,
+    /// The business's phone number id (shared by all its messages).
+    pub phone_number_id: std::sync::Arc<str>,
     /// The consumer.
     pub consumer: PhoneNumber,
     /// The plaintext the Cloud API decrypted or was asked to send (the emoji
     /// of a reaction).
-    pub text: String,
+    pub text: Box<str>,
     /// When it was stored.
     pub stored_at_ms: u64,
     /// When it will be purged.
@@ -106,7 +106,7 @@ pub struct StoredMessage {
     /// business number's (outbound; 0 until encrypted).
     pub envelope_id: EnvelopeId,
     /// Inbound: the consumer client's message id (deduplication, reactions).
-    pub client_message_id: Option<String>,
+    pub client_message_id: Option<Box<str>>,
     /// Transmissions so far (outbound).
     pub attempts: u32,
     /// Outbound: the consumer's device acknowledged it. Inbound: always true
@@ -148,6 +148,8 @@ pub struct MessageStore {
     index: crate::maps::FingerprintMap,
     /// Live messages per (phone number id, consumer), by fingerprint.
     number_refs: crate::maps::FingerprintMap,
+    /// Every phone number id stored, once: messages share them.
+    number_ids: std::collections::BTreeSet<std::sync::Arc<str>>,
 }
 
 /// What an index entry names.
@@ -166,6 +168,16 @@ impl MessageStore {
             key,
             ..Self::default()
         }
+    }
+
+    /// The shared copy of a phone number id, for a new message.
+    pub(crate) fn number_id(&mut self, phone_number_id: &str) -> std::sync::Arc<str> {
+        if let Some(id) = self.number_ids.get(phone_number_id) {
+            return id.clone();
+        }
+        let id: std::sync::Arc<str> = phone_number_id.into();
+        self.number_ids.insert(id.clone());
+        id
     }
 
     fn fingerprint(&self, index: Index<'_>) -> u64 {
@@ -215,12 +227,14 @@ impl MessageStore {
         let seq = *self.index.get(&self.fingerprint(index))?;
         let m = self.slot(seq)?;
         let matches = match index {
-            Index::Wamid(w) => m.wamid == w,
+            Index::Wamid(w) => *m.wamid == *w,
             Index::Envelope(p, id) => {
-                m.direction == Direction::Outbound && m.phone_number_id == p && m.envelope_id == id
+                m.direction == Direction::Outbound
+                    && *m.phone_number_id == *p
+                    && m.envelope_id == id
             }
             Index::ClientId(p, c, id) => {
-                m.phone_number_id == p
+                *m.phone_number_id == *p
                     && m.consumer == *c
                     && m.client_message_id.as_deref() == Some(id)
             }
@@ -292,7 +306,7 @@ impl MessageStore {
     /// The wamid of the outbound message a business number's envelope carried.
     pub fn wamid_for_envelope(&self, phone_number_id: &str, id: EnvelopeId) -> Option<&str> {
         let seq = self.find(Index::Envelope(phone_number_id, id))?;
-        self.slot(seq).map(|m| m.wamid.as_str())
+        self.slot(seq).map(|m| &*m.wamid)
     }
 
     /// The wamid of an inbound message by the consumer's own message id.
@@ -303,7 +317,7 @@ impl MessageStore {
         client_id: &str,
     ) -> Option<&str> {
         let seq = self.find(Index::ClientId(phone_number_id, consumer, client_id))?;
-        self.slot(seq).map(|m| m.wamid.as_str())
+        self.slot(seq).map(|m| &*m.wamid)
     }
 
     /// Whether the Cloud API still holds anything about `number` for the
@@ -383,7 +397,7 @@ impl MessageStore {
                 *n -= 1;
                 if *n == 0 {
                     self.number_refs.remove(&number);
-                    forgotten.push((m.phone_number_id.clone(), m.consumer.clone()));
+                    forgotten.push((m.phone_number_id.to_string(), m.consumer.clone()));
                 }
             }
             purged.push(*m);
@@ -409,7 +423,7 @@ mod tests {
             stored_at_ms: 0,
             expires_at_ms: expires,
             envelope_id: expires,
-            client_message_id: Some(format!("c-{wamid}")),
+            client_message_id: Some(format!("c-{wamid}").into()),
             attempts: 0,
             delivered: true,
             read: false,
@@ -433,7 +447,7 @@ mod tests {
         s.insert(msg("b", "15550000001", 20));
         let alice = PhoneNumber::parse("15550000001").unwrap();
         assert_eq!(s.wamid_for_client_id("1", &alice, "c-a"), Some("a"));
-        assert_eq!(s.get("b").unwrap().wamid, "b");
+        assert_eq!(&*s.get("b").unwrap().wamid, "b");
         assert!(s.get("z").is_none());
         assert_eq!(s.overdue(10), 2);
         let (p, f) = s.purge(9);
@@ -448,7 +462,7 @@ mod tests {
         assert!(s.get("a").is_none());
         assert!(s.holds_number("1", &alice));
         assert_eq!(
-            s.get("b").unwrap().wamid,
+            &*s.get("b").unwrap().wamid,
             "b",
             "sequence numbers survive the purge"
         );

@@ -150,11 +150,11 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
         .store()
         .iter()
         .map(|m| StoredPane {
-            wamid: m.wamid.clone(),
+            wamid: m.wamid.to_string(),
             direction: m.direction,
-            phone_number_id: m.phone_number_id.clone(),
+            phone_number_id: m.phone_number_id.to_string(),
             consumer: m.consumer.e164(),
-            text: m.text.clone(),
+            text: m.text.to_string(),
             stored_at_ms: m.stored_at_ms,
             expires_at_ms: m.expires_at_ms,
             expires_in_ms: m.expires_at_ms.saturating_sub(now),
