@@ -148,8 +148,9 @@ pub struct MessageStore {
     index: crate::maps::FingerprintMap,
     /// Live messages per (phone number id, consumer), by fingerprint.
     number_refs: crate::maps::FingerprintMap,
-    /// Every phone number id stored, once: messages share them.
-    number_ids: std::collections::BTreeSet<std::sync::Arc<str>>,
+    /// Every phone number id stored, once: messages share them. A handful
+    /// (the hosted numbers), so a list.
+    number_ids: Vec<std::sync::Arc<str>>,
 }
 
 /// What an index entry names.
@@ -172,11 +173,11 @@ impl MessageStore {
 
     /// The shared copy of a phone number id, for a new message.
     pub(crate) fn number_id(&mut self, phone_number_id: &str) -> std::sync::Arc<str> {
-        if let Some(id) = self.number_ids.get(phone_number_id) {
+        if let Some(id) = self.number_ids.iter().find(|id| ***id == *phone_number_id) {
             return id.clone();
         }
         let id: std::sync::Arc<str> = phone_number_id.into();
-        self.number_ids.insert(id.clone());
+        self.number_ids.push(id.clone());
         id
     }
 

@@ -252,7 +252,8 @@ impl Chat {
             let excess = self.bubbles.len() - limit;
             let bytes: usize = self.bubbles.iter().take(excess).map(Bubble::bytes).sum();
             self.bubbles.drain(..excess);
-            self.strings.drain(..bytes);
+            // The kept strings, in a buffer of exactly their size.
+            self.strings = self.strings.split_off(bytes);
         }
         true
     }
@@ -277,7 +278,10 @@ impl Chat {
                 if self.strings.get(old.clone()).is_none() {
                     return false;
                 }
-                self.strings.replace_range(old, emoji);
+                let tail = self.strings.split_off(old.end);
+                self.strings.truncate(old.start);
+                self.strings.push_str(emoji);
+                self.strings.push_str(&tail);
                 b.reaction_len = new_len;
                 return true;
             }
