@@ -1,12 +1,14 @@
 //! A device's long-term keys: the identity, its signed prekeys (rotated, with
 //! ids) and a batch of one-time prekeys, and the responder side of X3DH.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use rand_core::CryptoRng;
 
 use crate::bundle::PreKeyBundle;
-use crate::keys::{IdentityKeyPair, KeyPair, OneTimePreKey, PreKeyId, PublicKey, SignedPreKey};
+use crate::keys::{
+    IdentityKeyPair, KeyPair, OneTimePreKey, OneTimePreKeys, PreKeyId, PublicKey, SignedPreKey,
+};
 use crate::ratchet::DoubleRatchet;
 use crate::session::{Role, Session, SessionError};
 use crate::x3dh::{self, X3dhError};
@@ -38,7 +40,7 @@ pub struct Account {
     pub(crate) signed_prekey: SignedPreKey,
     /// Superseded signed prekeys, newest last, for prekey messages still in flight.
     pub(crate) previous_signed_prekeys: VecDeque<SignedPreKey>,
-    pub(crate) one_time_prekeys: BTreeMap<PreKeyId, OneTimePreKey>,
+    pub(crate) one_time_prekeys: OneTimePreKeys,
     pub(crate) next_signed_prekey_id: PreKeyId,
     pub(crate) next_one_time_prekey_id: PreKeyId,
 }
@@ -52,7 +54,7 @@ impl Account {
             identity,
             signed_prekey: first,
             previous_signed_prekeys: VecDeque::new(),
-            one_time_prekeys: BTreeMap::new(),
+            one_time_prekeys: OneTimePreKeys::default(),
             next_signed_prekey_id: 2,
             next_one_time_prekey_id: 1,
         }
@@ -98,17 +100,18 @@ impl Account {
             return Err(AccountError::TooManyOneTimePreKeys { requested });
         }
         let mut ids = Vec::with_capacity(count);
+        self.one_time_prekeys.reserve_exact(count);
         for _ in 0..count {
             let id = self.next_one_time_prekey_id;
             self.next_one_time_prekey_id = id.wrapping_add(1).max(1);
-            self.one_time_prekeys.insert(
+            // After the ids wrap, one still held is skipped over.
+            let key = OneTimePreKey {
                 id,
-                OneTimePreKey {
-                    id,
-                    key_pair: KeyPair::generate(rng),
-                },
-            );
-            ids.push(id);
+                key_pair: KeyPair::generate(rng),
+            };
+            if self.one_time_prekeys.insert(key) {
+                ids.push(id);
+            }
         }
         Ok(ids)
     }
@@ -116,7 +119,7 @@ impl Account {
     /// The one-time prekeys still held, by id (public halves, for the directory).
     pub fn one_time_prekeys(&self) -> Vec<(PreKeyId, PublicKey)> {
         self.one_time_prekeys
-            .values()
+            .iter()
             .map(|k| (k.id, k.public()))
             .collect()
     }
@@ -126,7 +129,7 @@ impl Account {
         let one_time_prekey = one_time_prekey
             .map(|id| {
                 self.one_time_prekeys
-                    .get(&id)
+                    .get(id)
                     .map(|k| (id, k.public()))
                     .ok_or(AccountError::UnknownOneTimePreKey(id))
             })
@@ -156,7 +159,7 @@ impl Account {
             .one_time_prekey_id
             .map(|id| {
                 self.one_time_prekeys
-                    .get(&id)
+                    .get(id)
                     .ok_or(X3dhError::UnknownOneTimePreKey(id))
             })
             .transpose()?;
@@ -170,17 +173,16 @@ impl Account {
         let mut ratchet = DoubleRatchet::responder(x3dh.shared_key, spk.key_pair.clone());
         let plaintext = ratchet.decrypt(&x3dh.associated_data, &message.message)?;
         if let Some(id) = message.one_time_prekey_id {
-            let _ = self.one_time_prekeys.remove(&id);
+            let _ = self.one_time_prekeys.remove(id);
         }
         let session = Session {
             ratchet,
-            associated_data: x3dh.associated_data,
             local_identity: self.identity.public(),
             remote_identity: message.identity_key,
             role: Role::Responder,
             base_key: message.base_key,
             prekey_ids: (message.signed_prekey_id, message.one_time_prekey_id),
-            pending_prekey: None,
+            pending_prekey: false,
         };
         Ok((session, plaintext))
     }

@@ -16,7 +16,7 @@
 //! (`0x01 || nonce (12) || ChaCha20-Poly1305`) with associated data
 //! [`SEALED_ACCOUNT_AAD`], so a session pickle never opens as an account.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use rand_core::CryptoRng;
 use serde::Serialize;
@@ -25,7 +25,9 @@ use zeroize::{Zeroize, Zeroizing};
 use crate::account::{Account, MAX_ONE_TIME_PREKEYS, MAX_SIGNED_PREKEYS};
 use crate::crypto::xeddsa;
 use crate::json_fields::{Fields, ParsedJson};
-use crate::keys::{IdentityKeyPair, KeyPair, OneTimePreKey, PreKeyId, SignedPreKey};
+use crate::keys::{
+    IdentityKeyPair, KeyPair, OneTimePreKey, OneTimePreKeys, PreKeyId, SignedPreKey,
+};
 use crate::pickle::{PICKLE_VERSION, PickleError, open_json, seal_json};
 
 /// Associated data of the sealed-account AEAD.
@@ -135,7 +137,7 @@ impl Account {
                 .collect(),
             one_time_prekeys: self
                 .one_time_prekeys
-                .values()
+                .iter()
                 .map(|k| OneTimePreKeyPickle {
                     id: k.id,
                     secret: *k.key_pair.secret_bytes(),
@@ -214,7 +216,8 @@ impl Account {
             }
             previous_signed_prekeys.push_back(old);
         }
-        let mut one_time_prekeys = BTreeMap::new();
+        let mut one_time_prekeys = OneTimePreKeys::default();
+        one_time_prekeys.reserve_exact(p.one_time_prekeys.len());
         for k in &p.one_time_prekeys {
             if k.id == 0 {
                 return Err(PickleError::BadLength("one_time_prekeys.id"));
@@ -223,7 +226,7 @@ impl Account {
                 id: k.id,
                 key_pair: KeyPair::from_secret_bytes(k.secret),
             };
-            if one_time_prekeys.insert(k.id, key).is_some() {
+            if !one_time_prekeys.insert(key) {
                 return Err(PickleError::DuplicateId(k.id));
             }
         }

@@ -35,6 +35,7 @@
 
 pub mod account;
 pub mod account_pickle;
+mod bounded;
 pub mod bundle;
 pub mod crypto;
 pub mod json_fields;

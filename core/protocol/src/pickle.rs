@@ -19,7 +19,7 @@ use crate::keys::{KeyError, PublicKey};
 use crate::ratchet::PickledKey;
 use crate::ratchet::{DoubleRatchet, RatchetPickle};
 use crate::session::{Role, Session};
-use crate::x3dh::{AD_LEN, InitiatorParams};
+use crate::x3dh::AD_LEN;
 
 /// The pickle format version this code writes and reads.
 pub const PICKLE_VERSION: u32 = 1;
@@ -58,6 +58,9 @@ pub enum PickleError {
     /// The sealed pickle is shorter than its header.
     #[error("sealed pickle is truncated")]
     Truncated,
+    /// A field disagrees with what the rest of the pickle determines.
+    #[error("field {0} contradicts the rest of the pickle")]
+    Inconsistent(&'static str),
 }
 
 #[derive(Serialize)]
@@ -91,10 +94,10 @@ impl Session {
             local_identity: self.local_identity.into(),
             remote_identity: self.remote_identity.into(),
             base_key: self.base_key.into(),
-            associated_data: self.associated_data,
-            pending_prekey: self.pending_prekey.map(|p| PendingPickle {
-                signed_prekey_id: p.signed_prekey_id,
-                one_time_prekey_id: p.one_time_prekey_id,
+            associated_data: self.associated_data(),
+            pending_prekey: self.pending_prekey.then_some(PendingPickle {
+                signed_prekey_id: self.prekey_ids.0,
+                one_time_prekey_id: self.prekey_ids.1,
             }),
             signed_prekey_id: self.prekey_ids.0,
             one_time_prekey_id: self.prekey_ids.1,
@@ -130,30 +133,33 @@ impl Session {
         };
         let key = |field| PublicKey::decode(&f.hex::<33>(field)?).map_err(PickleError::from);
         let base_key = key("base_key")?;
-        let pending_prekey = match f.has("pending_prekey") {
-            false => None,
-            true => {
-                let p = f
-                    .object("pending_prekey")?
-                    .only(&["signed_prekey_id", "one_time_prekey_id"])?;
-                Some(InitiatorParams {
-                    base_key,
-                    signed_prekey_id: p.u32("signed_prekey_id")?,
-                    one_time_prekey_id: p.opt_u32("one_time_prekey_id")?,
-                })
+        let prekey_ids = (f.u32("signed_prekey_id")?, f.opt_u32("one_time_prekey_id")?);
+        // A pending prekey message names the session's own prekey ids.
+        let pending_prekey = f.has("pending_prekey");
+        if pending_prekey {
+            let p = f
+                .object("pending_prekey")?
+                .only(&["signed_prekey_id", "one_time_prekey_id"])?;
+            if (p.u32("signed_prekey_id")?, p.opt_u32("one_time_prekey_id")?) != prekey_ids {
+                return Err(PickleError::Inconsistent("pending_prekey"));
             }
-        };
+        }
         let ratchet = RatchetPickle::read(f.object("ratchet")?)?;
-        Ok(Session {
+        let associated_data: [u8; AD_LEN] = f.hex("associated_data")?;
+        let session = Session {
             ratchet: DoubleRatchet::try_from(&ratchet)?,
-            associated_data: f.hex("associated_data")?,
             local_identity: key("local_identity")?,
             remote_identity: key("remote_identity")?,
             role,
             base_key,
-            prekey_ids: (f.u32("signed_prekey_id")?, f.opt_u32("one_time_prekey_id")?),
+            prekey_ids,
             pending_prekey,
-        })
+        };
+        // The associated data is derived from the identities and the role.
+        if session.associated_data() != associated_data {
+            return Err(PickleError::Inconsistent("associated_data"));
+        }
+        Ok(session)
     }
 
     /// The pickle sealed under `key` with a fresh nonce from `rng`.

@@ -11,7 +11,7 @@ use crate::ratchet::{DoubleRatchet, RatchetError, RatchetSnapshot};
 use crate::safety_number::SafetyNumber;
 use crate::wire::MAX_PLAINTEXT_LEN;
 use crate::wire::{DecodeError, Envelope, PreKeyMessage, RatchetMessage};
-use crate::x3dh::{self, AD_LEN, InitiatorParams, X3dhError};
+use crate::x3dh::{self, AD_LEN, X3dhError};
 
 /// Why a session operation failed. After any of these the session is unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -50,14 +50,14 @@ pub enum Role {
 #[derive(Debug, Clone)]
 pub struct Session {
     pub(crate) ratchet: DoubleRatchet,
-    pub(crate) associated_data: [u8; AD_LEN],
     pub(crate) local_identity: PublicKey,
     pub(crate) remote_identity: PublicKey,
     pub(crate) role: Role,
     /// The initiator's EK_A: together with the identities it names this session.
     pub(crate) base_key: PublicKey,
-    /// While `Some`, outgoing messages are prekey messages (initiator only).
-    pub(crate) pending_prekey: Option<InitiatorParams>,
+    /// While true, outgoing messages are prekey messages naming `base_key`
+    /// and `prekey_ids` (initiator only).
+    pub(crate) pending_prekey: bool,
     /// The responder's signed and one-time prekey ids X3DH used. A prekey
     /// message matches this session only if it names the same ones, so no field
     /// of a prekey message can be altered unnoticed.
@@ -93,14 +93,22 @@ impl Session {
             .map_err(X3dhError::from)?;
         Ok(Self {
             ratchet,
-            associated_data: x3dh.associated_data,
             local_identity: identity.public(),
             remote_identity: bundle.identity_key,
             role: Role::Initiator,
             base_key: params.base_key,
             prekey_ids: (params.signed_prekey_id, params.one_time_prekey_id),
-            pending_prekey: Some(params),
+            pending_prekey: true,
         })
+    }
+
+    /// X3DH's associated data, `Encode(IK_A) || Encode(IK_B)`, from the two
+    /// identities and the role (not stored: it is 66 bytes per session).
+    pub(crate) fn associated_data(&self) -> [u8; AD_LEN] {
+        match self.role {
+            Role::Initiator => x3dh::associated_data(&self.local_identity, &self.remote_identity),
+            Role::Responder => x3dh::associated_data(&self.remote_identity, &self.local_identity),
+        }
     }
 
     /// Encrypts `plaintext`: a prekey message until the first reply, then plain
@@ -117,16 +125,17 @@ impl Session {
         }
         let message = self
             .ratchet
-            .encrypt(rng, &self.associated_data, plaintext)?;
-        Ok(match self.pending_prekey {
-            Some(p) => Envelope::PreKey(PreKeyMessage {
+            .encrypt(rng, &self.associated_data(), plaintext)?;
+        Ok(if self.pending_prekey {
+            Envelope::PreKey(PreKeyMessage {
                 identity_key: self.local_identity,
-                base_key: p.base_key,
-                signed_prekey_id: p.signed_prekey_id,
-                one_time_prekey_id: p.one_time_prekey_id,
+                base_key: self.base_key,
+                signed_prekey_id: self.prekey_ids.0,
+                one_time_prekey_id: self.prekey_ids.1,
                 message,
-            }),
-            None => Envelope::Ratchet(message),
+            })
+        } else {
+            Envelope::Ratchet(message)
         })
     }
 
@@ -146,10 +155,10 @@ impl Session {
                 &p.message
             }
         };
-        let plaintext = self.ratchet.decrypt(&self.associated_data, message)?;
+        let plaintext = self.ratchet.decrypt(&self.associated_data(), message)?;
         // The first message from the other side proves it has the session.
         if self.role == Role::Initiator {
-            self.pending_prekey = None;
+            self.pending_prekey = false;
         }
         Ok(plaintext)
     }
@@ -205,7 +214,7 @@ impl Session {
             local_identity: self.local_identity,
             remote_identity: self.remote_identity,
             base_key: self.base_key,
-            sends_prekey_messages: self.pending_prekey.is_some(),
+            sends_prekey_messages: self.pending_prekey,
             ratchet: self.ratchet.snapshot(),
         }
     }

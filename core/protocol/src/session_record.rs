@@ -43,18 +43,9 @@ impl SessionRecord {
     }
 
     /// Makes `session` current, keeping the old current one as previous.
-    ///
-    /// The list grows one slot at a time: most peers never have a previous
-    /// session and the rest have one or two, while a doubling deque would
-    /// reserve four (over 2 KB) for the first.
     pub fn promote(&mut self, session: Session) {
         if let Some(old) = self.current.replace(session) {
-            if self.previous.len() >= MAX_PREVIOUS_SESSIONS {
-                self.previous.truncate(MAX_PREVIOUS_SESSIONS - 1);
-            } else if self.previous.len() == self.previous.capacity() {
-                self.previous.reserve_exact(1);
-            }
-            self.previous.push_front(old);
+            crate::bounded::push_front_bounded(&mut self.previous, old, MAX_PREVIOUS_SESSIONS);
         }
     }
 

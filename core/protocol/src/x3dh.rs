@@ -125,11 +125,18 @@ fn derive(
     let mut sk = Zeroizing::new([0u8; 32]);
     // 32 bytes is far below HKDF-SHA256's limit: this cannot fail.
     let _ = kdf::hkdf_sha256(&[0u8; 32], &ikm, X3DH_INFO, sk.as_mut());
-    let mut associated_data = [0u8; AD_LEN];
-    associated_data[..ENCODED_LEN].copy_from_slice(&initiator_identity.encode());
-    associated_data[ENCODED_LEN..].copy_from_slice(&responder_identity.encode());
     X3dhOutput {
         shared_key: RootKey::new(*sk),
-        associated_data,
+        associated_data: associated_data(&initiator_identity, &responder_identity),
     }
+}
+
+/// `AD = Encode(IK_A) || Encode(IK_B)`: the initiator's identity, then the
+/// responder's.
+pub(crate) fn associated_data(initiator: &PublicKey, responder: &PublicKey) -> [u8; AD_LEN] {
+    let mut ad = [0u8; AD_LEN];
+    let (first, second) = ad.split_at_mut(ENCODED_LEN);
+    first.copy_from_slice(&initiator.encode());
+    second.copy_from_slice(&responder.encode());
+    ad
 }

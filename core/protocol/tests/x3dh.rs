@@ -184,3 +184,33 @@ fn a_prekey_message_with_altered_prekey_ids_matches_no_session() {
     assert!(!p.bob.matches(&no_opk));
     assert_eq!(p.bob.decrypt(&m).unwrap(), b"second");
 }
+
+#[test]
+fn a_pickle_whose_derived_fields_disagree_is_refused() {
+    use cipherflow_protocol::pickle::PickleError;
+    let mut r = rng(28);
+    let alice = Account::new(&mut r, 0);
+    let mut bob = Account::new(&mut r, 0);
+    let opk = bob.generate_one_time_prekeys(&mut r, 1).unwrap()[0];
+    // A fresh initiator session still sends prekey messages.
+    let s = Session::initiate(&mut r, alice.identity(), &bob.bundle(Some(opk)).unwrap()).unwrap();
+    let json = s.pickle();
+    let restored = Session::from_pickle(&json).unwrap();
+    assert_eq!(restored.pickle(), json);
+    assert!(restored.snapshot().sends_prekey_messages);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut other_ad = value.clone();
+    let ad = other_ad["associated_data"].as_str().unwrap().to_owned();
+    let flipped = if ad.ends_with('0') { "1" } else { "0" };
+    other_ad["associated_data"] = format!("{}{flipped}", &ad[..ad.len() - 1]).into();
+    assert!(matches!(
+        Session::from_pickle(&other_ad.to_string()),
+        Err(PickleError::Inconsistent("associated_data"))
+    ));
+    let mut other_ids = value;
+    other_ids["pending_prekey"]["one_time_prekey_id"] = (opk + 1).into();
+    assert!(matches!(
+        Session::from_pickle(&other_ids.to_string()),
+        Err(PickleError::Inconsistent("pending_prekey"))
+    ));
+}

@@ -13,5 +13,6 @@ mod public_key;
 pub use error::KeyError;
 pub use identity::IdentityKeyPair;
 pub use key_pair::{KeyPair, SharedSecret};
+pub(crate) use prekey::OneTimePreKeys;
 pub use prekey::{OneTimePreKey, PreKeyId, SignedPreKey};
 pub use public_key::{ENCODED_LEN, KEY_TYPE_DJB, PublicKey};

@@ -292,11 +292,11 @@ impl DoubleRatchet {
         self.skipped.extend(header.ratchet_key, new_skipped);
         if let Some(old) = self.receiving.take() {
             let next_index = old.chain.index().max(header.previous_chain_length);
-            self.previous_receiving
-                .push_back((old.ratchet_key, next_index));
-            while self.previous_receiving.len() > MAX_PREVIOUS_CHAINS {
-                let _ = self.previous_receiving.pop_front();
-            }
+            crate::bounded::push_back_bounded(
+                &mut self.previous_receiving,
+                (old.ratchet_key, next_index),
+                MAX_PREVIOUS_CHAINS,
+            );
         }
         self.previous_sending_length = self.sending.as_ref().map_or(0, ChainKey::index);
         self.sending = None;
