@@ -78,8 +78,15 @@ struct Streaming {
 }
 
 fn windows_of(text: &str) -> Vec<[u8; WINDOW]> {
-    let mut out = Vec::new();
-    for encoding in encodings(text) {
+    let encodings = encodings(text);
+    let count = encodings
+        .iter()
+        .map(|e| e.len().saturating_sub(WINDOW - 1))
+        .sum();
+    // Sized once: a text has a few hundred windows, and growing by doubling
+    // would reallocate half a dozen times per text.
+    let mut out = Vec::with_capacity(count);
+    for encoding in encodings {
         for w in encoding.windows(WINDOW) {
             let mut key = [0u8; WINDOW];
             key.copy_from_slice(w);
