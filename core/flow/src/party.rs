@@ -14,6 +14,18 @@ use rand_core::CryptoRng;
 use crate::trace::EventKind;
 use crate::wire::{Address, Message, Transmit};
 
+/// Makes room for one more item, and only one. A phone's outbox starts empty
+/// at every call (the router takes it), and a deque that doubles starts at
+/// four 272-byte transmits: past the allocator's per-thread cache, so every
+/// call would take its slow path. One slot at a time, a call's one to three
+/// items stay on the fast path; the parties that keep their outbox reach
+/// their usual size once.
+fn grow_by_one<T>(list: &mut std::collections::VecDeque<T>) {
+    if list.len() == list.capacity() {
+        list.reserve_exact(1);
+    }
+}
+
 /// Messages and events a party has produced and the router has not taken yet.
 #[derive(Debug, Clone, Default)]
 pub struct Outbox {
@@ -25,12 +37,14 @@ impl Outbox {
     /// Queues a message.
     #[inline(never)]
     pub fn send(&mut self, from: Address, to: Address, message: Message) {
+        grow_by_one(&mut self.transmits);
         self.transmits.push_back(Transmit { from, to, message });
     }
 
     /// Queues an event.
     #[inline(never)]
     pub fn event(&mut self, event: EventKind) {
+        grow_by_one(&mut self.events);
         self.events.push_back(event);
     }
 
@@ -84,5 +98,28 @@ pub(crate) fn unexpected(by: &Address, from: &Address, message: &Message) -> Eve
         what: format!("unexpected {} from {from}", message.name()),
         error: "dropped: this party does not handle that message".to_owned(),
         code: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::*;
+
+    #[test]
+    fn an_outbox_grows_one_slot_at_a_time() {
+        let mut list = std::collections::VecDeque::new();
+        for n in 1..=5u64 {
+            grow_by_one(&mut list);
+            list.push_back(n);
+            assert_eq!(list.capacity(), list.len(), "{} slots", list.capacity());
+        }
+        // Drained and refilled, it keeps the room it had.
+        list.clear();
+        grow_by_one(&mut list);
+        list.push_back(1);
+        assert_eq!(list.capacity(), 5);
     }
 }

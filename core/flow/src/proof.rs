@@ -77,22 +77,22 @@ struct Streaming {
     matches: u64,
 }
 
-fn windows_of(text: &str) -> Vec<[u8; WINDOW]> {
-    let encodings = encodings(text);
-    let count = encodings
-        .iter()
-        .map(|e| e.len().saturating_sub(WINDOW - 1))
-        .sum();
-    // Sized once: a text has a few hundred windows, and growing by doubling
-    // would reallocate half a dozen times per text.
-    let mut out = Vec::with_capacity(count);
-    for encoding in encodings {
+/// Calls `f` with every window of `text` in every encoding, without
+/// collecting them: a text has a few hundred windows, and a list of them is
+/// a kilobyte-sized allocation per text.
+fn for_each_window(text: &str, mut f: impl FnMut([u8; WINDOW])) {
+    for encoding in encodings(text) {
         for w in encoding.windows(WINDOW) {
             let mut key = [0u8; WINDOW];
             key.copy_from_slice(w);
-            out.push(key);
+            f(key);
         }
     }
+}
+
+fn windows_of(text: &str) -> Vec<[u8; WINDOW]> {
+    let mut out = Vec::new();
+    for_each_window(text, |w| out.push(w));
     out
 }
 
@@ -117,22 +117,20 @@ impl ProofChecker {
             s.too_short += 1;
             return;
         }
-        for w in windows_of(text) {
-            *s.needles.entry(w).or_default() += 1;
-        }
+        for_each_window(text, |w| *s.needles.entry(w).or_default() += 1);
         s.recent.push_back(text.into());
         while s.recent.len() > STREAMING_TEXTS {
             let Some(old) = s.recent.pop_front() else {
                 break;
             };
-            for w in windows_of(&old) {
+            for_each_window(&old, |w| {
                 if let Some(n) = s.needles.get_mut(&w) {
                     *n -= 1;
                     if *n == 0 {
                         s.needles.remove(&w);
                     }
                 }
-            }
+            });
         }
     }
 
