@@ -12,6 +12,10 @@
 //! One cheap hasher in place of SipHash is faster, and is one hasher less in
 //! the wasm module.
 
+mod fingerprint_table;
+
+pub use fingerprint_table::FingerprintTable;
+
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 

@@ -145,9 +145,11 @@ pub struct MessageStore {
     slots: VecDeque<Box<StoredMessage>>,
     first: u64,
     key: [u8; 32],
-    index: crate::maps::FingerprintMap,
+    /// Every message adds entries and later removes them: a table without
+    /// tombstones, whose size follows what is live.
+    index: crate::maps::FingerprintTable,
     /// Live messages per (phone number id, consumer), by fingerprint.
-    number_refs: crate::maps::FingerprintMap,
+    number_refs: crate::maps::FingerprintTable,
     /// Every phone number id stored, once: messages share them. A handful
     /// (the hosted numbers), so a list.
     number_ids: Vec<std::sync::Arc<str>>,
@@ -225,7 +227,7 @@ impl MessageStore {
     /// The sequence number an index entry names, if the message is still
     /// held and is the one named.
     fn find(&self, index: Index<'_>) -> Option<u64> {
-        let seq = *self.index.get(&self.fingerprint(index))?;
+        let seq = self.index.get(self.fingerprint(index))?;
         let m = self.slot(seq)?;
         let matches = match index {
             Index::Wamid(w) => *m.wamid == *w,
@@ -258,7 +260,8 @@ impl MessageStore {
             self.index.insert(key, seq);
         }
         let number = self.fingerprint(Index::Number(&message.phone_number_id, &message.consumer));
-        *self.number_refs.entry(number).or_default() += 1;
+        let refs = self.number_refs.get(number).unwrap_or(0);
+        self.number_refs.insert(number, refs + 1);
         self.slots.push_back(Box::new(message));
         seq
     }
@@ -274,7 +277,7 @@ impl MessageStore {
         let (pnid, old) = (m.phone_number_id.clone(), m.envelope_id);
         if old != 0 {
             let stale = self.fingerprint(Index::Envelope(&pnid, old));
-            self.index.remove(&stale);
+            self.index.remove(stale);
         }
         let key = self.fingerprint(Index::Envelope(&pnid, envelope_id));
         self.index.insert(key, seq);
@@ -325,7 +328,7 @@ impl MessageStore {
     /// business with `phone_number_id`.
     pub fn holds_number(&self, phone_number_id: &str, number: &PhoneNumber) -> bool {
         self.number_refs
-            .contains_key(&self.fingerprint(Index::Number(phone_number_id, number)))
+            .contains_key(self.fingerprint(Index::Number(phone_number_id, number)))
     }
 
     /// How many messages are stored.
@@ -389,15 +392,15 @@ impl MessageStore {
                 keys.push(self.fingerprint(Index::ClientId(&m.phone_number_id, &m.consumer, id)));
             }
             for key in keys {
-                if self.index.get(&key) == Some(&seq) {
-                    self.index.remove(&key);
+                if self.index.get(key) == Some(seq) {
+                    self.index.remove(key);
                 }
             }
             let number = self.fingerprint(Index::Number(&m.phone_number_id, &m.consumer));
-            if let Some(n) = self.number_refs.get_mut(&number) {
+            if let Some(n) = self.number_refs.get_mut(number) {
                 *n -= 1;
                 if *n == 0 {
-                    self.number_refs.remove(&number);
+                    self.number_refs.remove(number);
                     forgotten.push((m.phone_number_id.to_string(), m.consumer.clone()));
                 }
             }
