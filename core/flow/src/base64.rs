@@ -6,8 +6,8 @@
 const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+/// Encodes `bytes`, handing each output character to `push`.
+fn encode_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool, mut push: impl FnMut(u8)) {
     for chunk in bytes.chunks(3) {
         let b = [
             chunk.first().copied().unwrap_or(0),
@@ -18,13 +18,33 @@ fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
         for i in 0..4 {
             if i <= chunk.len() {
                 let sextet = (n >> (18 - 6 * i)) & 63;
-                out.push(char::from(alphabet[sextet as usize]));
+                push(alphabet[sextet as usize]);
             } else if pad {
-                out.push('=');
+                push(b'=');
             }
         }
     }
+}
+
+fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    encode_with(bytes, alphabet, pad, |c| out.push(char::from(c)));
     out
+}
+
+/// Whether `text` is exactly the standard base64 (with padding) of `bytes`,
+/// checked without building the encoding.
+pub fn is_standard_of(text: &[u8], bytes: &[u8]) -> bool {
+    if text.len() != bytes.len().div_ceil(3) * 4 {
+        return false;
+    }
+    let mut at = 0;
+    let mut same = true;
+    encode_with(bytes, STANDARD, true, |c| {
+        same &= text.get(at) == Some(&c);
+        at += 1;
+    });
+    same
 }
 
 /// Standard base64 with `=` padding.
@@ -56,6 +76,8 @@ mod tests {
             ("foobar", "Zm9vYmFy", "Zm9vYmFy"),
         ] {
             assert_eq!(standard(input.as_bytes()), std);
+            assert!(is_standard_of(std.as_bytes(), input.as_bytes()));
+            assert!(!is_standard_of(url.as_bytes(), b"fooba!"));
             assert_eq!(url_safe(input.as_bytes()), url);
         }
         assert_eq!(standard(&[0xfb, 0xff]), "+/8=");

@@ -124,7 +124,7 @@ fn links_are_exact_when_many_messages_share_an_instant() {
         assert_eq!(j.envelope_id, Some(stored.envelope_id), "{wamid}");
         assert_eq!(book.carried_by(&business, stored.envelope_id), Some(j));
         assert_eq!(j.consumer, stored.consumer.e164());
-        assert_eq!(j.text, *stored.text);
+        assert_eq!(j.text, stored.text());
         assert!(j.delivered, "{j:?}");
     }
 }

@@ -130,13 +130,14 @@ impl CloudApi {
                 ))
             }
             SendRequest::Text { input, to, body } => {
-                let wamid = ids::wamid(rng, &to);
+                let key = ids::WamidKey::new(rng);
+                let wamid = key.wamid(&to);
                 let message = AppMessage::Text {
                     id: wamid.clone(),
                     body,
                     name: None,
                 };
-                self.accept_outbound(now_ms, &pnid, &to, &wamid, message);
+                self.accept_outbound(now_ms, &pnid, &to, key, message);
                 Ok((
                     graph_api::send_response(&input, &to, &wamid),
                     FollowUp::Send(wamid),
@@ -154,15 +155,16 @@ impl CloudApi {
                     .store
                     .get(&message_id)
                     .filter(|m| m.direction == Direction::Inbound)
-                    .and_then(|m| m.client_message_id.as_deref().map(str::to_owned))
+                    .and_then(|m| m.client_message_id().map(str::to_owned))
                     .unwrap_or(message_id);
-                let wamid = ids::wamid(rng, &to);
+                let key = ids::WamidKey::new(rng);
+                let wamid = key.wamid(&to);
                 let message = AppMessage::Reaction {
                     id: wamid.clone(),
                     target,
                     emoji,
                 };
-                self.accept_outbound(now_ms, &pnid, &to, &wamid, message);
+                self.accept_outbound(now_ms, &pnid, &to, key, message);
                 Ok((
                     graph_api::send_response(&input, &to, &wamid),
                     FollowUp::Send(wamid),

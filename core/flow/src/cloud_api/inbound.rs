@@ -5,7 +5,7 @@
 use rand_core::CryptoRng;
 
 use crate::cloud_api::CloudApi;
-use crate::cloud_api::store::{Direction, StoredMessage};
+use crate::cloud_api::store::{Direction, NewMessage, StoredMessage};
 use crate::cloud_api::webhook::{self, Status};
 use crate::device::open::{Opened, open};
 use crate::ids;
@@ -43,7 +43,7 @@ impl CloudApi {
         receipt: ReceiptKind,
         id: EnvelopeId,
     ) {
-        let Some(wamid) = self.store.wamid_for_envelope(pnid, id).map(str::to_owned) else {
+        let Some(wamid) = self.store.wamid_for_envelope(pnid, id) else {
             return;
         };
         let Some(m) = self.store.get_mut(&wamid) else {
@@ -205,7 +205,8 @@ impl CloudApi {
             // Re-sent under a new session after a retry request: delivered already.
             return self.acknowledge_duplicate(now_ms, pnid, consumer, envelope_id, true);
         }
-        let wamid = ids::wamid(rng, consumer);
+        let wamid_key = ids::WamidKey::new(rng);
+        let wamid = wamid_key.wamid(consumer);
         let profile = name.unwrap_or_default();
         let Some(n) = self.numbers.get_mut(pnid) else {
             return;
@@ -217,21 +218,21 @@ impl CloudApi {
         let request = webhook::signed_post(&n.webhook, &payload);
         self.statistics_changed(now_ms);
         let number_id = self.store.number_id(pnid);
-        self.store.insert(StoredMessage {
-            wamid: wamid.as_str().into(),
+        if let Some(message) = StoredMessage::new(NewMessage {
+            wamid_key,
             direction: Direction::Inbound,
             phone_number_id: number_id,
             consumer: consumer.clone(),
-            text: body.as_str().into(),
+            text: &body,
             stored_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(self.retention.in_ms()),
             envelope_id,
-            client_message_id: Some(id.as_str().into()),
-            attempts: 0,
+            client_message_id: Some(&id),
             delivered: true,
-            read: false,
             pending: None,
-        });
+        }) {
+            self.store.insert(message);
+        }
         self.out.event(EventKind::CloudApiDecrypted {
             envelope_id,
             from: consumer.clone(),
@@ -260,7 +261,7 @@ impl CloudApi {
         consumer: &PhoneNumber,
         id: EnvelopeId,
     ) {
-        let Some(wamid) = self.store.wamid_for_envelope(pnid, id).map(str::to_owned) else {
+        let Some(wamid) = self.store.wamid_for_envelope(pnid, id) else {
             return;
         };
         let Some(epoch) = self

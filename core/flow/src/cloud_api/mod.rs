@@ -347,7 +347,7 @@ impl Party for CloudApi {
                 break;
             }
             self.retransmits.remove(&(at, seq));
-            if let Some(wamid) = self.store.by_seq(seq).map(|m| m.wamid.clone()) {
+            if let Some(wamid) = self.store.by_seq(seq).map(|m| m.wamid()) {
                 self.retransmit(now_ms, &wamid);
             }
         }

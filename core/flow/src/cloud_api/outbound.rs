@@ -9,9 +9,10 @@ use rand_core::CryptoRng;
 
 use crate::cloud_api::CloudApi;
 use crate::cloud_api::status;
-use crate::cloud_api::store::{Direction, PendingSend, StoredMessage};
+use crate::cloud_api::store::{Direction, NewMessage, PendingSend, StoredMessage};
 use crate::cloud_api::webhook::{Status, StatusError};
 use crate::device::{RETRANSMIT_MS, backoff};
+use crate::ids::WamidKey;
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
 use crate::transport::integrity::IntegrityAction;
@@ -24,9 +25,10 @@ impl CloudApi {
         now_ms: u64,
         pnid: &str,
         to: &PhoneNumber,
-        wamid: &str,
+        wamid_key: WamidKey,
         message: AppMessage,
     ) {
+        let wamid = wamid_key.wamid(to);
         let text = message.content().to_owned();
         if let Some(n) = self.numbers.get_mut(pnid) {
             n.statistics.outbound += 1;
@@ -34,23 +36,21 @@ impl CloudApi {
                 .entry(to.clone())
                 .or_default()
                 .pending
-                .push(wamid.to_owned());
+                .push(wamid);
         }
         self.statistics_changed(now_ms);
         let number_id = self.store.number_id(pnid);
-        self.store.insert(StoredMessage {
-            wamid: wamid.into(),
+        let stored = StoredMessage::new(NewMessage {
+            wamid_key,
             direction: Direction::Outbound,
             phone_number_id: number_id,
             consumer: to.clone(),
-            text: text.as_str().into(),
+            text: &text,
             stored_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(self.retention.in_ms()),
             envelope_id: 0,
             client_message_id: None,
-            attempts: 0,
             delivered: false,
-            read: false,
             pending: Some(Box::new(PendingSend {
                 message,
                 envelope: None,
@@ -59,6 +59,9 @@ impl CloudApi {
                 retry_at: None,
             })),
         });
+        if let Some(stored) = stored {
+            self.store.insert(stored);
+        }
         self.breach_copies(to, &text);
     }
 
@@ -356,11 +359,7 @@ impl CloudApi {
     /// The transport accepted an envelope: for a message's first acceptance,
     /// the `sent` status, and the message becomes billable.
     pub(crate) fn on_accepted(&mut self, now_ms: u64, pnid: &str, envelope_id: EnvelopeId) {
-        let Some(wamid) = self
-            .store
-            .wamid_for_envelope(pnid, envelope_id)
-            .map(str::to_owned)
-        else {
+        let Some(wamid) = self.store.wamid_for_envelope(pnid, envelope_id) else {
             return; // a receipt or a retry request
         };
         let Some(m) = self.store.get_mut(&wamid) else {
@@ -390,11 +389,7 @@ impl CloudApi {
         envelope_id: EnvelopeId,
         action: IntegrityAction,
     ) {
-        if let Some(wamid) = self
-            .store
-            .wamid_for_envelope(pnid, envelope_id)
-            .map(str::to_owned)
-        {
+        if let Some(wamid) = self.store.wamid_for_envelope(pnid, envelope_id) {
             self.fail(now_ms, &wamid, status::integrity(action));
         }
     }

@@ -175,7 +175,7 @@ impl CloudApi {
             .iter()
             .take_while(|m| m.expires_at_ms <= now_ms)
             .filter(|m| m.direction == Direction::Outbound && m.pending.is_some())
-            .map(|m| m.wamid.to_string())
+            .map(|m| m.wamid())
             .collect();
         // Still pending: not delivered, and not already reported failed.
         for wamid in &expiring {
@@ -191,7 +191,7 @@ impl CloudApi {
             }
         }
         self.out.event(EventKind::RetentionPurged {
-            wamids: purged.into_iter().map(|m| m.wamid.into()).collect(),
+            wamids: purged.into_iter().map(|m| m.wamid()).collect(),
             numbers_forgotten: forgotten.len(),
             undelivered: expiring,
         });

@@ -105,3 +105,20 @@ mod tests {
         assert_eq!(p.epoch, 3);
     }
 }
+#[cfg(test)]
+mod size_probe {
+    #[test]
+    fn print_sizes() {
+        use std::mem::size_of;
+        eprintln!(
+            "SIZES peer {} peersessions {} record {} session {} identity {} contact {} stored {}",
+            size_of::<crate::consumer::Peer>(),
+            size_of::<super::PeerSessions>(),
+            size_of::<cipherflow_protocol::SessionRecord>(),
+            size_of::<cipherflow_protocol::Session>(),
+            size_of::<Option<crate::consumer::PeerIdentity>>(),
+            0,
+            size_of::<crate::cloud_api::store::StoredMessage>()
+        );
+    }
+}

@@ -95,7 +95,10 @@ impl FingerprintTable {
     /// Sets `key` to `value`; the value it had, if any.
     pub fn insert(&mut self, key: u64, value: u64) -> Option<u64> {
         if let Some(i) = self.find(key) {
-            return self.slots.get_mut(i).map(|slot| std::mem::replace(&mut slot.1, value));
+            return self
+                .slots
+                .get_mut(i)
+                .map(|slot| std::mem::replace(&mut slot.1, value));
         }
         // At most three quarters full: linear probing stays short below that.
         if (self.len + 1) * 4 > self.slots.len() * 3 {
@@ -138,13 +141,9 @@ impl FingerprintTable {
         // Backward shift: walk the cluster after the hole and move back every
         // entry whose home slot is not between the hole and where it sits.
         let mut i = (hole + 1) & mask;
-        loop {
-            let Some(&(k, v)) = self.slots.get(i) else {
-                break;
-            };
-            if k == EMPTY {
-                break;
-            }
+        while let Some(&(k, v)) = self.slots.get(i)
+            && k != EMPTY
+        {
             let from_home = i.wrapping_sub(self.home(k)) & mask;
             let from_hole = i.wrapping_sub(hole) & mask;
             if from_home >= from_hole {

@@ -152,8 +152,8 @@ impl Simulation {
             }
         }
         for m in self.cloud.store().iter() {
-            h.text(&m.wamid);
-            h.text(&m.text);
+            h.text(&m.wamid());
+            h.text(m.text());
             h.num(u64::from(m.attempts));
             h.flag(m.delivered);
             h.flag(m.read);

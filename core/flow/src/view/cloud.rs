@@ -150,11 +150,11 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
         .store()
         .iter()
         .map(|m| StoredPane {
-            wamid: m.wamid.to_string(),
+            wamid: m.wamid(),
             direction: m.direction,
             phone_number_id: m.phone_number_id.to_string(),
             consumer: m.consumer.e164(),
-            text: m.text.to_string(),
+            text: m.text().to_owned(),
             stored_at_ms: m.stored_at_ms,
             expires_at_ms: m.expires_at_ms,
             expires_in_ms: m.expires_at_ms.saturating_sub(now),
@@ -169,7 +169,7 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
                 Direction::Outbound if m.is_pending() => format!("attempts {}", m.attempts),
                 Direction::Outbound => "failed".to_owned(),
             },
-            journey: key_of(&m.wamid),
+            journey: key_of(&m.wamid()),
         })
         .collect();
     let mut webhooks = Vec::new();
