@@ -32,6 +32,43 @@ fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     out
 }
 
+/// Decodes standard base64 into `out`: the decoded length, or `None` if
+/// `text` has a character outside the alphabet, is not whole quads, or does
+/// not fit. Lenient about where padding sits: callers that need the one
+/// canonical form check by encoding back ([`is_standard_of`]).
+pub fn decode_standard_into(text: &[u8], out: &mut [u8]) -> Option<usize> {
+    if !text.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut n = 0;
+    for quad in text.chunks_exact(4) {
+        let (mut acc, mut digits) = (0u32, 0usize);
+        for &c in quad {
+            let v = match c {
+                b'A'..=b'Z' => c - b'A',
+                b'a'..=b'z' => c - b'a' + 26,
+                b'0'..=b'9' => c - b'0' + 52,
+                b'+' => 62,
+                b'/' => 63,
+                b'=' => 0,
+                _ => return None,
+            };
+            acc = acc << 6 | u32::from(v);
+            digits += usize::from(c != b'=');
+        }
+        for b in acc
+            .to_be_bytes()
+            .into_iter()
+            .skip(1)
+            .take(digits.checked_sub(1)?)
+        {
+            *out.get_mut(n)? = b;
+            n += 1;
+        }
+    }
+    Some(n)
+}
+
 /// Whether `text` is exactly the standard base64 (with padding) of `bytes`,
 /// checked without building the encoding.
 pub fn is_standard_of(text: &[u8], bytes: &[u8]) -> bool {
@@ -75,8 +112,18 @@ mod tests {
             ("fooba", "Zm9vYmE=", "Zm9vYmE"),
             ("foobar", "Zm9vYmFy", "Zm9vYmFy"),
         ] {
+            assert_eq!(decode_standard_into(b"Zm9v!A==", &mut [0; 8]), None);
+            assert_eq!(decode_standard_into(b"Zm9", &mut [0; 8]), None);
+            assert_eq!(
+                decode_standard_into(b"Zm9vYmFy", &mut [0; 5]),
+                None,
+                "does not fit"
+            );
             assert_eq!(standard(input.as_bytes()), std);
             assert!(is_standard_of(std.as_bytes(), input.as_bytes()));
+            let mut out = [0u8; 8];
+            let n = decode_standard_into(std.as_bytes(), &mut out).unwrap();
+            assert_eq!(&out[..n], input.as_bytes());
             assert!(!is_standard_of(url.as_bytes(), b"fooba!"));
             assert_eq!(url_safe(input.as_bytes()), url);
         }

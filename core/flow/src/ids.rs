@@ -31,6 +31,16 @@ impl WamidKey {
         Self(random)
     }
 
+    /// A key from its bytes (as a compact copy stored them).
+    pub(crate) fn from_bytes(bytes: [u8; 10]) -> Self {
+        Self(bytes)
+    }
+
+    /// Its bytes.
+    pub(crate) fn as_bytes(&self) -> &[u8; 10] {
+        &self.0
+    }
+
     /// The binary record the wamid is the base64 of; returns it and its length.
     fn raw(&self, counterpart: &PhoneNumber) -> ([u8; MAX_RAW], usize) {
         let mut raw = [0u8; MAX_RAW];
@@ -65,6 +75,28 @@ impl WamidKey {
             "wamid.{}",
             crate::base64::standard(raw.get(..len).unwrap_or_default())
         )
+    }
+
+    /// The counterpart and key of a wamid this layout makes, exactly as it
+    /// writes it; `None` for any other string.
+    pub fn parse(wamid: &str) -> Option<(PhoneNumber, Self)> {
+        let encoded = wamid.strip_prefix("wamid.")?;
+        let mut raw = [0u8; MAX_RAW];
+        let n = crate::base64::decode_standard_into(encoded.as_bytes(), &mut raw)?;
+        let raw = raw.get(..n)?;
+        let (&[0x1C, 0x18, len], rest) = raw.split_first_chunk::<3>()? else {
+            return None;
+        };
+        let (digits, rest) = rest.split_at_checked(usize::from(len))?;
+        let number = PhoneNumber::parse(std::str::from_utf8(digits).ok()?).ok()?;
+        let hex = rest.strip_prefix(&[0x15, 0x02, 0x00, 0x12, 0x18, 0x14])?;
+        let hex = hex.strip_suffix(&[0x00])?;
+        let mut key = [0u8; 10];
+        hex::decode_to_slice(hex, &mut key).ok()?;
+        let key = Self(key);
+        // Lowercase hex, a `+` in the digits or loose padding decode too:
+        // only the exact string this layout writes is a parse.
+        key.is_wamid(&number, wamid).then_some((number, key))
     }
 
     /// Whether `wamid` is this key's wamid with `counterpart` (without
@@ -120,7 +152,15 @@ mod tests {
         assert!(!key.is_wamid(&other, &id));
         assert!(!key.is_wamid(&n, &id[..id.len() - 1]));
         assert!(!key.is_wamid(&n, id.trim_start_matches("wamid.")));
+        assert_eq!(WamidKey::parse(&id), Some((n.clone(), key)));
+        assert_eq!(WamidKey::parse("wamid.HBgL"), None);
+        assert_eq!(WamidKey::parse("3EB0C767D097B7C7C030"), None);
+        assert_eq!(WamidKey::parse(&id.to_lowercase()), None);
         let longest = PhoneNumber::parse("123456789012345").unwrap();
+        assert_eq!(
+            WamidKey::parse(&key.wamid(&longest)),
+            Some((longest.clone(), key))
+        );
         assert!(key.is_wamid(&longest, &key.wamid(&longest)));
         assert_eq!(key.wamid(&longest).len(), "wamid.".len() + 60);
     }

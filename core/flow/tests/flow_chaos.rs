@@ -107,7 +107,7 @@ fn one_seed(seed: u64, totals: &mut Totals) {
         let consumer = &sim.consumers()[&PhoneNumber::parse(c).unwrap()];
         for chat in consumer.chats().values() {
             let incoming: Vec<_> = chat.iter().filter(|m| !m.outgoing).collect();
-            let ids: HashSet<_> = incoming.iter().map(|m| m.id).collect();
+            let ids: HashSet<_> = incoming.iter().map(|m| m.id.clone()).collect();
             assert_eq!(ids.len(), incoming.len(), "seed {seed}: a duplicate bubble");
             assert_eq!(incoming.len(), 3, "seed {seed}");
         }
@@ -203,7 +203,12 @@ fn a_tampered_message_is_never_reported_delivered() {
         sim.settle();
         sim.advance(24 * 60 * 60 * 1000);
         let consumer = &sim.consumers()[&PhoneNumber::parse(flow_common::ALICE).unwrap()];
-        let shown: HashSet<&str> = consumer.chats().values().flatten().map(|m| m.id).collect();
+        let shown: HashSet<String> = consumer
+            .chats()
+            .values()
+            .flatten()
+            .map(|m| m.id.into_owned())
+            .collect();
         for status in &sim.businesses()[&shop.phone_number_id].outbound {
             if status.status == "delivered" || status.status == "read" {
                 checked += 1;

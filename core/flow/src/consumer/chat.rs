@@ -1,10 +1,15 @@
 //! What a consumer sees on the phone: chat bubbles with their ticks, and the
 //! identity key it knows for each business.
 
+mod record;
+
+use std::borrow::Cow;
+
 use cipherflow_protocol::keys::PublicKey;
 use serde::{Deserialize, Serialize};
 
 use crate::wire::EnvelopeId;
+use record::Record;
 
 /// Ticks on a sent message.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
@@ -57,45 +62,23 @@ pub struct PeerIdentity {
 
 /// One chat with a business, oldest bubble first.
 ///
-/// A bubble is a 32-byte header; its id, text and reaction sit one after the
-/// other in a single buffer the chat shares by all its bubbles. At scale a
-/// hundred thousand chats hold a million bubbles, and three small
-/// allocations per bubble (id, text, the bubble itself in a `Vec` that
-/// doubles) cost more than the characters. The headers grow one slot at a
-/// time; the buffer by a quarter of its size (at least 64 bytes), so a long
-/// chat is not copied on every message.
+/// The bubbles sit one after the other in a single byte buffer (the layout is
+/// in `record.rs`): at scale a hundred thousand chats hold a million bubbles,
+/// and a header struct plus strings per bubble cost more than the
+/// characters. The buffer grows by a quarter of its size (at least 64
+/// bytes), so a long chat is not copied on every message; trimming to the
+/// history limit moves the kept bytes down in place.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Chat {
-    bubbles: Vec<Bubble>,
-    /// Every bubble's id, text and reaction, in bubble order.
-    strings: String,
-}
-
-/// A bubble's header; its strings are in the chat's buffer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Bubble {
-    envelope_id: EnvelopeId,
-    at_ms: u64,
-    id_len: u32,
-    text_len: u32,
-    /// 0: no reaction.
-    reaction_len: u32,
-    outgoing: bool,
-    read: bool,
-    ticks: Ticks,
-}
-
-impl Bubble {
-    fn bytes(&self) -> usize {
-        self.id_len as usize + self.text_len as usize + self.reaction_len as usize
-    }
+    data: Vec<u8>,
+    len: u32,
 }
 
 /// A bubble as read from its chat.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BubbleRef<'a> {
     /// The message id (the client's own id, or the business's wamid).
-    pub id: &'a str,
+    pub id: Cow<'a, str>,
     /// The envelope that carried it.
     pub envelope_id: EnvelopeId,
     /// Sent by this consumer?
@@ -116,7 +99,7 @@ impl BubbleRef<'_> {
     /// An owned copy, as views show it.
     pub fn to_message(&self) -> ChatMessage {
         ChatMessage {
-            id: self.id.to_owned(),
+            id: self.id.to_string(),
             envelope_id: self.envelope_id,
             outgoing: self.outgoing,
             text: self.text.to_owned(),
@@ -131,33 +114,44 @@ impl BubbleRef<'_> {
 /// The bubbles of a chat, oldest first.
 #[derive(Debug, Clone)]
 pub struct Bubbles<'a> {
-    headers: std::slice::Iter<'a, Bubble>,
-    strings: &'a str,
+    data: &'a [u8],
+    at: usize,
+    left: usize,
+}
+
+impl<'a> Bubbles<'a> {
+    /// The next record and where it starts.
+    fn next_record(&mut self) -> Option<(usize, Record<'a>)> {
+        if self.left == 0 {
+            return None;
+        }
+        let start = self.at;
+        let r = record::read(self.data, start)?;
+        self.at = r.end;
+        self.left -= 1;
+        Some((start, r))
+    }
 }
 
 impl<'a> Iterator for Bubbles<'a> {
     type Item = BubbleRef<'a>;
 
     fn next(&mut self) -> Option<BubbleRef<'a>> {
-        let b = self.headers.next()?;
-        let (id, rest) = self.strings.split_at_checked(b.id_len as usize)?;
-        let (text, rest) = rest.split_at_checked(b.text_len as usize)?;
-        let (reaction, rest) = rest.split_at_checked(b.reaction_len as usize)?;
-        self.strings = rest;
+        let (_, r) = self.next_record()?;
         Some(BubbleRef {
-            id,
-            envelope_id: b.envelope_id,
-            outgoing: b.outgoing,
-            text,
-            at_ms: b.at_ms,
-            ticks: b.ticks,
-            read: b.read,
-            reaction: (!reaction.is_empty()).then_some(reaction),
+            id: r.id.text(),
+            envelope_id: r.envelope_id,
+            outgoing: r.outgoing(),
+            text: r.text,
+            at_ms: r.at_ms,
+            ticks: r.ticks(),
+            read: r.read(),
+            reaction: (!r.reaction.is_empty()).then_some(r.reaction),
         })
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.headers.size_hint()
+        (self.left, Some(self.left))
     }
 }
 
@@ -170,29 +164,23 @@ impl<'a> IntoIterator for &'a Chat {
     }
 }
 
-/// A string's length as a bubble stores it. Every string a chat holds came
-/// through an envelope of at most 64 KiB, so none is near 4 GiB; a longer one
-/// is refused rather than cut.
-fn len32(s: &str) -> Option<u32> {
-    u32::try_from(s.len()).ok()
-}
-
 impl Chat {
     /// How many bubbles.
     pub fn len(&self) -> usize {
-        self.bubbles.len()
+        self.len as usize
     }
 
     /// Whether the chat has no bubble.
     pub fn is_empty(&self) -> bool {
-        self.bubbles.is_empty()
+        self.len == 0
     }
 
     /// The bubbles, oldest first.
     pub fn iter(&self) -> Bubbles<'_> {
         Bubbles {
-            headers: self.bubbles.iter(),
-            strings: &self.strings,
+            data: &self.data,
+            at: 0,
+            left: self.len(),
         }
     }
 
@@ -214,111 +202,118 @@ impl Chat {
 
     /// Incoming bubbles not read yet.
     pub fn unread(&self) -> usize {
-        self.bubbles
-            .iter()
-            .filter(|b| !b.outgoing && !b.read)
-            .count()
+        self.iter().filter(|b| !b.outgoing && !b.read).count()
     }
 
-    /// Appends a bubble and drops the oldest beyond `limit`. Returns false,
-    /// changing nothing, if a string is too long to store.
-    pub(crate) fn push(&mut self, message: &ChatMessage, limit: Option<usize>) -> bool {
+    /// Appends a bubble and drops the oldest beyond `limit`.
+    pub(crate) fn push(&mut self, message: &ChatMessage, limit: Option<usize>) {
         let reaction = message.reaction.as_deref().unwrap_or_default();
-        let (Some(id_len), Some(text_len), Some(reaction_len)) =
-            (len32(&message.id), len32(&message.text), len32(reaction))
-        else {
-            return false;
-        };
-        if self.bubbles.len() == self.bubbles.capacity() {
-            self.bubbles.reserve_exact(1);
+        let most = record::max_len(&message.id, &message.text, reaction);
+        if self.data.capacity() - self.data.len() < most {
+            self.data
+                .reserve_exact(most.max(self.data.len() / 4).max(64));
         }
-        let added = message.id.len() + message.text.len() + reaction.len();
-        if self.strings.capacity() - self.strings.len() < added {
-            self.strings
-                .reserve_exact(added.max(self.strings.len() / 4).max(64));
-        }
-        self.strings.push_str(&message.id);
-        self.strings.push_str(&message.text);
-        self.strings.push_str(reaction);
-        self.bubbles.push(Bubble {
-            envelope_id: message.envelope_id,
-            at_ms: message.at_ms,
-            id_len,
-            text_len,
-            reaction_len,
-            outgoing: message.outgoing,
-            read: message.read,
-            ticks: message.ticks,
-        });
+        let flags = record::flags(message.outgoing, message.read, message.ticks);
+        record::write(
+            &mut self.data,
+            flags,
+            message.envelope_id,
+            message.at_ms,
+            &message.id,
+            &message.text,
+            reaction,
+        );
+        self.len += 1;
         if let Some(limit) = limit
-            && self.bubbles.len() > limit
+            && self.len() > limit
         {
-            let excess = self.bubbles.len() - limit;
-            let bytes: usize = self.bubbles.iter().take(excess).map(Bubble::bytes).sum();
-            self.bubbles.drain(..excess);
-            self.strings.drain(..bytes);
+            let mut bubbles = self.iter();
+            for _ in 0..self.len() - limit {
+                bubbles.next_record();
+            }
+            let cut = bubbles.at;
+            self.data.copy_within(cut.., 0);
+            self.data.truncate(self.data.len() - cut);
+            self.len = u32::try_from(limit).unwrap_or(u32::MAX);
         }
-        true
     }
 
     /// Whether an incoming bubble has this id.
     pub(crate) fn has_incoming(&self, id: &str) -> bool {
-        self.iter().any(|b| !b.outgoing && b.id == id)
+        let mut bubbles = self.iter();
+        while let Some((_, r)) = bubbles.next_record() {
+            if !r.outgoing() && r.id.is(id) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Sets (or, with an empty emoji, removes) the reaction on the bubble
     /// with this id. Returns whether there was one.
     pub(crate) fn set_reaction(&mut self, id: &str, emoji: &str) -> bool {
-        let Some(new_len) = len32(emoji) else {
+        let mut bubbles = self.iter();
+        let mut found = None;
+        while let Some((_, r)) = bubbles.next_record() {
+            if r.id.is(id) {
+                found = Some((r.reaction_at, r.end));
+                break;
+            }
+        }
+        let Some((at, end)) = found else {
             return false;
         };
-        let mut start = 0;
-        for b in &mut self.bubbles {
-            let own = self.strings.get(start..start + b.id_len as usize);
-            if own == Some(id) {
-                let at = start + b.id_len as usize + b.text_len as usize;
-                let old = at..at + b.reaction_len as usize;
-                if self.strings.get(old.clone()).is_none() {
-                    return false;
-                }
-                let tail = self.strings.split_off(old.end);
-                self.strings.truncate(old.start);
-                self.strings.push_str(emoji);
-                self.strings.push_str(&tail);
-                b.reaction_len = new_len;
-                return true;
+        let tail = self.data.split_off(end);
+        self.data.truncate(at);
+        record::put_str(&mut self.data, emoji);
+        self.data.extend_from_slice(&tail);
+        true
+    }
+
+    /// Rewrites the flags of every bubble `change` returns new flags for.
+    fn update_flags(&mut self, mut change: impl FnMut(&Record<'_>) -> Option<u8>) {
+        let mut at = 0;
+        for _ in 0..self.len() {
+            let Some(r) = record::read(&self.data, at) else {
+                return;
+            };
+            let (new, end) = (change(&r), r.end);
+            if let (Some(flags), Some(byte)) = (new, self.data.get_mut(at)) {
+                *byte = record::keep_id_form(*byte, flags);
             }
-            start += b.bytes();
+            at = end;
         }
-        false
     }
 
     /// Updates the ticks of the outgoing bubble sent in `envelope_id`:
     /// they only move forward, except to `Failed`.
     pub(crate) fn set_ticks(&mut self, envelope_id: EnvelopeId, ticks: Ticks) {
-        if let Some(b) = self
-            .bubbles
-            .iter_mut()
-            .find(|b| b.outgoing && b.envelope_id == envelope_id)
-        {
-            b.ticks = if ticks == Ticks::Failed {
+        let mut done = false;
+        self.update_flags(|r| {
+            if done || !r.outgoing() || r.envelope_id != envelope_id {
+                return None;
+            }
+            done = true;
+            let new = if ticks == Ticks::Failed {
                 ticks
             } else {
-                b.ticks.max(ticks)
+                r.ticks().max(ticks)
             };
-        }
+            Some(record::with_ticks(r.flags, new))
+        });
     }
 
     /// Marks every incoming bubble read; returns the envelopes newly read.
     pub(crate) fn mark_read(&mut self) -> Vec<EnvelopeId> {
-        self.bubbles
-            .iter_mut()
-            .filter(|b| !b.outgoing && !b.read)
-            .map(|b| {
-                b.read = true;
-                b.envelope_id
-            })
-            .collect()
+        let mut read = Vec::new();
+        self.update_flags(|r| {
+            if r.outgoing() || r.read() {
+                return None;
+            }
+            read.push(r.envelope_id);
+            Some(record::with_read(r.flags))
+        });
+        read
     }
 }
 
@@ -353,30 +348,65 @@ mod tests {
     }
 
     #[test]
-    fn a_chat_keeps_its_newest_bubbles_intact_and_no_spare_slots() {
+    fn a_chat_keeps_its_newest_bubbles_intact_and_little_spare_room() {
         let mut chat = Chat::default();
         for n in 0..10 {
-            assert!(chat.push(&bubble(n), Some(4)));
+            chat.push(&bubble(n), Some(4));
         }
         let kept: Vec<ChatMessage> = chat.iter().map(|b| b.to_message()).collect();
         assert_eq!(kept, (6..10).map(bubble).collect::<Vec<_>>());
         assert_eq!(chat.newest(2), vec![bubble(8), bubble(9)]);
         assert_eq!(chat.get(1).map(|b| b.to_message()), Some(bubble(7)));
         assert_eq!(chat.unread(), 2);
-        // One slot beyond the limit at most (the push before the trim);
-        // doubling would have reached 8.
-        assert!(chat.bubbles.capacity() <= 5, "{}", chat.bubbles.capacity());
+        assert_eq!(chat.iter().count(), 4);
         let mut open = Chat::default();
         for n in 0..10 {
             open.push(&bubble(n), None);
         }
         assert_eq!(open.len(), 10);
-        assert!(open.bubbles.capacity() <= 10);
-        let slack = open.strings.capacity() - open.strings.len();
+        let most = (0..10)
+            .map(|n| {
+                let b = bubble(n);
+                record::max_len(&b.id, &b.text, b.reaction.as_deref().unwrap_or_default())
+            })
+            .max()
+            .unwrap_or_default();
+        let slack = open.data.capacity() - open.data.len();
         assert!(
-            slack <= (open.strings.len() / 4).max(64),
+            slack <= (open.data.len() / 4).max(64).max(most),
             "the buffer grows by a quarter at most: {slack} spare bytes"
         );
+    }
+
+    #[test]
+    fn a_business_wamid_is_kept_compact_and_given_back_whole() {
+        use rand_core::SeedableRng;
+        let me = crate::phone::PhoneNumber::parse("16505551234").unwrap();
+        let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(9);
+        let wamid = crate::ids::wamid(&mut rng, &me);
+        let mut message = bubble(1);
+        message.id = wamid.clone();
+        let mut chat = Chat::default();
+        chat.push(&message, None);
+        assert!(
+            chat.data.len() < 16 + 30 + message.text.len(),
+            "{} bytes",
+            chat.data.len()
+        );
+        assert_eq!(chat.last().map(|b| b.to_message()), Some(message.clone()));
+        assert!(chat.has_incoming(&wamid));
+        assert!(chat.set_reaction(&wamid, "🙏"));
+        chat.set_ticks(1, Ticks::Read);
+        assert_eq!(chat.mark_read(), vec![1]);
+        let got = chat.last().map(|b| b.to_message());
+        message.reaction = Some("🙏".to_owned());
+        message.read = true;
+        assert_eq!(got, Some(message), "the id survives changes to its bubble");
+        // An id that only looks like one is kept as it is.
+        let mut odd = bubble(3);
+        odd.id = wamid.to_lowercase();
+        chat.push(&odd, None);
+        assert_eq!(chat.last().map(|b| b.id.into_owned()), Some(odd.id));
     }
 
     #[test]

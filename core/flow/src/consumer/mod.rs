@@ -248,8 +248,7 @@ impl ConsumerClient {
             read: true,
             reaction: None,
         };
-        // Its id and the checked text are far below a chat's limits.
-        let _ = chat.push(&bubble, self.history_limit);
+        chat.push(&bubble, self.history_limit);
         self.outbox.insert(
             envelope_id,
             OutboxEntry {

@@ -135,14 +135,7 @@ impl ConsumerClient {
                     read: false,
                     reaction: None,
                 };
-                if !chat.push(&bubble, limit) {
-                    return self.reject(
-                        from,
-                        envelope_id,
-                        "a message id or text too long to show".to_owned(),
-                        true,
-                    );
-                }
+                chat.push(&bubble, limit);
             }
             AppMessage::Reaction { target, emoji, .. } => {
                 chat.set_reaction(target, emoji);

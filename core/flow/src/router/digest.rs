@@ -81,7 +81,7 @@ impl Simulation {
             for (business, chat) in c.chats() {
                 h.text(business.wa_id());
                 for m in chat {
-                    h.text(m.id);
+                    h.text(&m.id);
                     h.num(m.envelope_id);
                     h.text(m.text);
                     h.num(m.at_ms);

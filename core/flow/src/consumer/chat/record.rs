@@ -1,0 +1,274 @@
+//! A chat bubble's bytes: chats keep their bubbles one after the other in a
+//! single buffer.
+//!
+//! ```text
+//! flags        1 byte: bit 0 outgoing, bit 1 read, bits 2-4 ticks,
+//!              bit 5 the id is a compact wamid
+//! envelope id  LEB128
+//! at (ms)      LEB128
+//! id           compact wamid: digit count (1 byte), the counterpart's
+//!              digits, the wamid's 10 random bytes;
+//!              otherwise: length (LEB128), UTF-8
+//! text         length (LEB128), UTF-8
+//! reaction     length (LEB128), UTF-8; 0 for none
+//! ```
+//!
+//! At scale a hundred thousand phones hold a million bubbles. As a 32-byte
+//! header plus strings a bubble was ~100 bytes; the 56-character wamid of a
+//! business's message is 21 bytes here (it is its counterpart's number and
+//! ten random bytes, see [`WamidKey`]), the header 8 or so.
+
+use std::borrow::Cow;
+
+use crate::ids::WamidKey;
+use crate::phone::PhoneNumber;
+use crate::wire::EnvelopeId;
+
+use super::Ticks;
+
+const OUTGOING: u8 = 1;
+const READ: u8 = 1 << 1;
+const TICKS_SHIFT: u8 = 2;
+const TICKS_MASK: u8 = 0b111 << TICKS_SHIFT;
+const COMPACT_WAMID: u8 = 1 << 5;
+
+/// A bubble's id as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum StoredId<'a> {
+    Text(&'a str),
+    Wamid(PhoneNumber, WamidKey),
+}
+
+impl<'a> StoredId<'a> {
+    pub(super) fn is(&self, id: &str) -> bool {
+        match self {
+            Self::Text(own) => *own == id,
+            Self::Wamid(number, key) => key.is_wamid(number, id),
+        }
+    }
+
+    pub(super) fn text(&self) -> Cow<'a, str> {
+        match self {
+            Self::Text(own) => Cow::Borrowed(own),
+            Self::Wamid(number, key) => Cow::Owned(key.wamid(number)),
+        }
+    }
+}
+
+/// One bubble read from the buffer, with where its parts sit.
+#[derive(Debug, Clone)]
+pub(super) struct Record<'a> {
+    pub(super) flags: u8,
+    pub(super) envelope_id: EnvelopeId,
+    pub(super) at_ms: u64,
+    pub(super) id: StoredId<'a>,
+    pub(super) text: &'a str,
+    pub(super) reaction: &'a str,
+    /// Where the reaction's length starts.
+    pub(super) reaction_at: usize,
+    /// Just past the record.
+    pub(super) end: usize,
+}
+
+impl Record<'_> {
+    pub(super) fn outgoing(&self) -> bool {
+        self.flags & OUTGOING != 0
+    }
+
+    pub(super) fn read(&self) -> bool {
+        self.flags & READ != 0
+    }
+
+    pub(super) fn ticks(&self) -> Ticks {
+        match (self.flags & TICKS_MASK) >> TICKS_SHIFT {
+            0 => Ticks::Pending,
+            1 => Ticks::Sent,
+            2 => Ticks::Delivered,
+            3 => Ticks::Read,
+            _ => Ticks::Failed,
+        }
+    }
+}
+
+/// The flags byte of a bubble.
+pub(super) fn flags(outgoing: bool, read: bool, ticks: Ticks) -> u8 {
+    let mut f = (ticks as u8) << TICKS_SHIFT;
+    if outgoing {
+        f |= OUTGOING;
+    }
+    if read {
+        f |= READ;
+    }
+    f
+}
+
+/// `flags` with the ticks replaced.
+pub(super) fn with_ticks(flags: u8, ticks: Ticks) -> u8 {
+    (flags & !TICKS_MASK) | (ticks as u8) << TICKS_SHIFT
+}
+
+/// The stored flags byte `stored` with the flags `new` (as a [`Record`]
+/// shows them), keeping how the id is stored.
+pub(super) fn keep_id_form(stored: u8, new: u8) -> u8 {
+    (stored & COMPACT_WAMID) | (new & !COMPACT_WAMID)
+}
+
+/// `flags` marked read.
+pub(super) fn with_read(flags: u8) -> u8 {
+    flags | READ
+}
+
+pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(data: &[u8], at: &mut usize) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let b = *data.get(*at)?;
+        *at += 1;
+        v |= u64::from(b & 0x7F) << shift;
+        if b < 0x80 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+fn get_str<'a>(data: &'a [u8], at: &mut usize) -> Option<&'a str> {
+    let len = usize::try_from(get_varint(data, at)?).ok()?;
+    let bytes = data.get(*at..at.checked_add(len)?)?;
+    *at += len;
+    std::str::from_utf8(bytes).ok()
+}
+
+pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_varint(out, s.len() as u64);
+    out.extend_from_slice(s.as_bytes());
+}
+
+/// How many bytes a bubble with these parts takes, at most.
+pub(super) fn max_len(id: &str, text: &str, reaction: &str) -> usize {
+    1 + 3 * 10 + id.len() + text.len() + reaction.len()
+}
+
+/// Appends a bubble.
+pub(super) fn write(
+    out: &mut Vec<u8>,
+    flags: u8,
+    envelope_id: EnvelopeId,
+    at_ms: u64,
+    id: &str,
+    text: &str,
+    reaction: &str,
+) {
+    let compact = WamidKey::parse(id);
+    out.push(if compact.is_some() {
+        flags | COMPACT_WAMID
+    } else {
+        flags
+    });
+    put_varint(out, envelope_id);
+    put_varint(out, at_ms);
+    match compact {
+        Some((number, key)) => {
+            let digits = number.wa_id();
+            out.push(digits.len() as u8);
+            out.extend_from_slice(digits.as_bytes());
+            out.extend_from_slice(key.as_bytes());
+        }
+        None => put_str(out, id),
+    }
+    put_str(out, text);
+    put_str(out, reaction);
+}
+
+/// The bubble starting at `at`; `None` if the bytes are not one (they are
+/// only ever written by [`write`]).
+pub(super) fn read(data: &[u8], mut at: usize) -> Option<Record<'_>> {
+    let flags = *data.get(at)?;
+    at += 1;
+    let envelope_id = get_varint(data, &mut at)?;
+    let at_ms = get_varint(data, &mut at)?;
+    let id = if flags & COMPACT_WAMID != 0 {
+        let len = usize::from(*data.get(at)?);
+        let digits = data.get(at + 1..at + 1 + len)?;
+        let number = PhoneNumber::parse(std::str::from_utf8(digits).ok()?).ok()?;
+        let key = data.get(at + 1 + len..at + 11 + len)?;
+        at += 11 + len;
+        StoredId::Wamid(number, WamidKey::from_bytes(key.try_into().ok()?))
+    } else {
+        StoredId::Text(get_str(data, &mut at)?)
+    };
+    let text = get_str(data, &mut at)?;
+    let reaction_at = at;
+    let reaction = get_str(data, &mut at)?;
+    Some(Record {
+        flags: flags & !COMPACT_WAMID,
+        envelope_id,
+        at_ms,
+        id,
+        text,
+        reaction,
+        reaction_at,
+        end: at,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use rand_chacha::ChaCha20Rng;
+    use rand_core::SeedableRng;
+
+    use super::*;
+
+    #[test]
+    fn a_record_reads_back_what_was_written() {
+        let n = PhoneNumber::parse("16505551234").unwrap();
+        let wamid = WamidKey::new(&mut ChaCha20Rng::seed_from_u64(3)).wamid(&n);
+        let mut data = Vec::new();
+        let f = flags(true, false, Ticks::Delivered);
+        write(&mut data, f, 300, u64::MAX, "3EB0ABC", "hé", "");
+        let first = data.len();
+        write(
+            &mut data,
+            flags(false, true, Ticks::Pending),
+            1,
+            0,
+            &wamid,
+            "",
+            "👍",
+        );
+        assert!(
+            data.len() - first < 40,
+            "a wamid id is compact: {}",
+            data.len() - first
+        );
+        let a = read(&data, 0).unwrap();
+        assert_eq!(
+            (a.envelope_id, a.at_ms, a.text, a.reaction),
+            (300, u64::MAX, "hé", "")
+        );
+        assert_eq!(a.id, StoredId::Text("3EB0ABC"));
+        assert!(a.outgoing() && !a.read() && a.ticks() == Ticks::Delivered);
+        assert_eq!(a.end, first);
+        let b = read(&data, first).unwrap();
+        assert_eq!(b.id.text(), wamid);
+        assert!(b.id.is(&wamid) && !b.id.is("3EB0ABC"));
+        assert!(!b.outgoing() && b.read() && b.reaction == "👍");
+        assert_eq!(b.end, data.len());
+        assert!(read(&data, data.len()).is_none());
+        assert!(read(&data[..first - 1], 0).is_none(), "cut short");
+        assert_eq!(
+            read(&[with_ticks(f, Ticks::Failed), 0, 0, 0, 0, 0], 0).map(|r| r.ticks()),
+            Some(Ticks::Failed)
+        );
+    }
+}
