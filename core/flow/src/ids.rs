@@ -42,10 +42,9 @@ impl WamidKey {
     }
 
     /// The binary record the wamid is the base64 of; returns it and its length.
-    fn raw(&self, counterpart: &PhoneNumber) -> ([u8; MAX_RAW], usize) {
+    fn raw(&self, number: &[u8]) -> ([u8; MAX_RAW], usize) {
         let mut raw = [0u8; MAX_RAW];
         let mut len = 0;
-        let number = counterpart.wa_id().as_bytes();
         let mut hex = [0u8; 20];
         for (pair, b) in hex.chunks_exact_mut(2).zip(self.0) {
             pair.copy_from_slice(&[HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]]);
@@ -70,7 +69,12 @@ impl WamidKey {
 
     /// The wamid of a message exchanged with `counterpart`.
     pub fn wamid(&self, counterpart: &PhoneNumber) -> String {
-        let (raw, len) = self.raw(counterpart);
+        self.wamid_for_digits(counterpart.wa_id())
+    }
+
+    /// The wamid with a counterpart given by its digits (a `wa_id`).
+    pub(crate) fn wamid_for_digits(&self, digits: &str) -> String {
+        let (raw, len) = self.raw(digits.as_bytes());
         format!(
             "wamid.{}",
             crate::base64::standard(raw.get(..len).unwrap_or_default())
@@ -102,7 +106,12 @@ impl WamidKey {
     /// Whether `wamid` is this key's wamid with `counterpart` (without
     /// building the string: the store checks every index hit this way).
     pub fn is_wamid(&self, counterpart: &PhoneNumber, wamid: &str) -> bool {
-        let (raw, len) = self.raw(counterpart);
+        self.is_wamid_for_digits(counterpart.wa_id(), wamid)
+    }
+
+    /// [`Self::is_wamid`] with the counterpart given by its digits.
+    pub(crate) fn is_wamid_for_digits(&self, digits: &str, wamid: &str) -> bool {
+        let (raw, len) = self.raw(digits.as_bytes());
         wamid.strip_prefix("wamid.").is_some_and(|encoded| {
             crate::base64::is_standard_of(encoded.as_bytes(), raw.get(..len).unwrap_or_default())
         })

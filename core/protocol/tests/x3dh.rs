@@ -214,3 +214,31 @@ fn a_pickle_whose_derived_fields_disagree_is_refused() {
         Err(PickleError::Inconsistent("pending_prekey"))
     ));
 }
+
+#[test]
+fn a_pickle_whose_receiving_chain_is_not_dhr_s_is_refused() {
+    use cipherflow_protocol::pickle::PickleError;
+    let mut r = rng(29);
+    let alice = Account::new(&mut r, 0);
+    let mut bob = Account::new(&mut r, 0);
+    let mut session =
+        Session::initiate(&mut r, alice.identity(), &bob.bundle(None).unwrap()).unwrap();
+    let first = session.encrypt(&mut r, b"first").unwrap();
+    let (mut bobs, _) = bob.accept(prekey_message(&first)).unwrap();
+    let reply = bobs.encrypt(&mut r, b"reply").unwrap();
+    assert_eq!(session.decrypt(&reply).unwrap(), b"reply");
+    // Now Alice has a receiving chain, for Bob's ratchet key (DHr).
+    let json = session.pickle();
+    assert_eq!(Session::from_pickle(&json).unwrap().pickle(), json);
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let dhr = value["ratchet"]["remote_ratchet_key"].clone();
+    assert_eq!(
+        value["ratchet"]["receiving"][0], dhr,
+        "written once per field, the same key"
+    );
+    value["ratchet"]["receiving"][0] = value["remote_identity"].clone();
+    assert!(matches!(
+        Session::from_pickle(&value.to_string()),
+        Err(PickleError::Inconsistent("receiving"))
+    ));
+}

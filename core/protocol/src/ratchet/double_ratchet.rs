@@ -60,27 +60,21 @@ pub enum RatchetError {
     NotReadyToSend,
 }
 
-/// The receiving chain for the remote party's current ratchet key.
-#[derive(Clone, Debug)]
-struct ReceivingChain {
-    ratchet_key: PublicKey,
-    chain: ChainKey,
-}
-
 /// Double Ratchet state: DHs, DHr, RK, CKs, CKr, Ns, Nr, PN and MKSKIPPED.
 #[derive(Clone, Debug)]
 pub struct DoubleRatchet {
     root_key: RootKey,
     /// DHs: our current ratchet key pair.
     ratchet_key: KeyPair,
-    /// DHr: the remote party's current ratchet public key.
+    /// DHr: the remote party's current ratchet public key (for an initiator
+    /// that has not received yet, the responder's signed prekey).
     remote_ratchet_key: Option<PublicKey>,
     /// CKs and Ns; `None` while the sending chain is inactive.
     sending: Option<ChainKey>,
     /// PN: the length of our previous sending chain.
     previous_sending_length: u32,
-    /// CKr and Nr for DHr.
-    receiving: Option<ReceivingChain>,
+    /// CKr and Nr, the chain of DHr (which is `Some` whenever this is).
+    receiving: Option<ChainKey>,
     /// Superseded receiving chains (ratchet key, next index), newest last.
     previous_receiving: VecDeque<(PublicKey, u32)>,
     skipped: SkippedKeys,
@@ -158,7 +152,7 @@ impl DoubleRatchet {
             our_ratchet_key: self.ratchet_key.public(),
             their_ratchet_key: self.remote_ratchet_key,
             sending_index: self.sending.as_ref().map(ChainKey::index),
-            receiving_index: self.receiving.as_ref().map(|r| r.chain.index()),
+            receiving_index: self.receiving.as_ref().map(ChainKey::index),
             previous_sending_length: self.previous_sending_length,
             skipped_keys: self.skipped.len(),
             dh_ratchet_steps: self.dh_ratchet_steps,
@@ -178,7 +172,7 @@ impl DoubleRatchet {
             receiving_chain: self
                 .receiving
                 .as_ref()
-                .map(|r| secret_fingerprint(CHAIN_LABEL, r.chain.as_bytes())),
+                .map(|c| secret_fingerprint(CHAIN_LABEL, c.as_bytes())),
         }
     }
 
@@ -247,14 +241,12 @@ impl DoubleRatchet {
         if let Some(receiving) = self
             .receiving
             .as_ref()
-            .filter(|r| r.ratchet_key == header.ratchet_key)
+            .filter(|_| self.remote_ratchet_key == Some(header.ratchet_key))
         {
-            let (skipped, mk, next) = advance_to(&receiving.chain, header.index)?;
+            let (skipped, mk, next) = advance_to(receiving, header.index)?;
             let plaintext = open(&mk)?;
             self.skipped.extend(header.ratchet_key, skipped);
-            if let Some(r) = self.receiving.as_mut() {
-                r.chain = next;
-            }
+            self.receiving = Some(next);
             return Ok(plaintext);
         }
 
@@ -272,10 +264,10 @@ impl DoubleRatchet {
 
         // 4. A new remote ratchet key: finish the current chain up to PN, then
         //    take the receiving half of a DH ratchet step.
-        let old_skipped = match &self.receiving {
-            Some(r) if header.previous_chain_length > r.chain.index() => {
-                let (keys, _, _) = advance_to(&r.chain, header.previous_chain_length)?;
-                Some((r.ratchet_key, keys))
+        let old_skipped = match (&self.receiving, self.remote_ratchet_key) {
+            (Some(chain), Some(key)) if header.previous_chain_length > chain.index() => {
+                let (keys, _, _) = advance_to(chain, header.previous_chain_length)?;
+                Some((key, keys))
             }
             _ => None,
         };
@@ -290,11 +282,11 @@ impl DoubleRatchet {
             self.skipped.extend(key, keys);
         }
         self.skipped.extend(header.ratchet_key, new_skipped);
-        if let Some(old) = self.receiving.take() {
-            let next_index = old.chain.index().max(header.previous_chain_length);
+        if let (Some(old), Some(old_key)) = (self.receiving.take(), self.remote_ratchet_key) {
+            let next_index = old.index().max(header.previous_chain_length);
             crate::bounded::push_back_bounded(
                 &mut self.previous_receiving,
-                (old.ratchet_key, next_index),
+                (old_key, next_index),
                 MAX_PREVIOUS_CHAINS,
             );
         }
@@ -302,10 +294,7 @@ impl DoubleRatchet {
         self.sending = None;
         self.root_key = root_key;
         self.remote_ratchet_key = Some(header.ratchet_key);
-        self.receiving = Some(ReceivingChain {
-            ratchet_key: header.ratchet_key,
-            chain: next,
-        });
+        self.receiving = Some(next);
         self.dh_ratchet_steps += 1;
         Ok(plaintext)
     }
@@ -493,7 +482,8 @@ impl From<&DoubleRatchet> for RatchetPickle {
             receiving: r
                 .receiving
                 .as_ref()
-                .map(|rc| (rc.ratchet_key.into(), PickledChain::from(&rc.chain))),
+                .zip(r.remote_ratchet_key)
+                .map(|(chain, key)| (key.into(), PickledChain::from(chain))),
             previous_receiving: r
                 .previous_receiving
                 .iter()
@@ -518,8 +508,8 @@ impl From<&DoubleRatchet> for RatchetPickle {
 }
 
 impl TryFrom<&RatchetPickle> for DoubleRatchet {
-    type Error = KeyError;
-    fn try_from(p: &RatchetPickle) -> Result<Self, KeyError> {
+    type Error = PickleError;
+    fn try_from(p: &RatchetPickle) -> Result<Self, PickleError> {
         let mut skipped = SkippedKeys::default();
         for (k, mk) in &p.skipped {
             skipped.extend(
@@ -527,22 +517,24 @@ impl TryFrom<&RatchetPickle> for DoubleRatchet {
                 vec![MessageKey::new(mk.key, mk.index)],
             );
         }
+        let remote_ratchet_key = p.remote_ratchet_key.map(PublicKey::try_from).transpose()?;
+        // The receiving chain is DHr's: the pickle names its key twice, and
+        // both must agree.
+        if let Some((key, _)) = &p.receiving
+            && Some(PublicKey::try_from(*key)?) != remote_ratchet_key
+        {
+            return Err(PickleError::Inconsistent("receiving"));
+        }
         Ok(Self {
             root_key: RootKey::new(p.root_key),
             ratchet_key: KeyPair::from_secret_bytes(p.ratchet_secret),
-            remote_ratchet_key: p.remote_ratchet_key.map(PublicKey::try_from).transpose()?,
+            remote_ratchet_key,
             sending: p.sending.as_ref().map(|c| ChainKey::new(c.key, c.index)),
             previous_sending_length: p.previous_sending_length,
             receiving: p
                 .receiving
                 .as_ref()
-                .map(|(k, c)| {
-                    Ok::<_, KeyError>(ReceivingChain {
-                        ratchet_key: PublicKey::try_from(*k)?,
-                        chain: ChainKey::new(c.key, c.index),
-                    })
-                })
-                .transpose()?,
+                .map(|(_, c)| ChainKey::new(c.key, c.index)),
             previous_receiving: p
                 .previous_receiving
                 .iter()

@@ -16,17 +16,22 @@ pub const MAX_SKIPPED_KEYS: usize = 2000;
 
 /// Skipped keys in arrival order (oldest first), each under the remote ratchet
 /// key of its chain.
+///
+/// Boxed, and `None` while empty: messages mostly arrive in order, so almost
+/// every session has none, and an inline deque would cost each of them 32
+/// bytes (a device at scale holds a hundred thousand sessions).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub(crate) struct SkippedKeys(VecDeque<(PublicKey, MessageKey)>);
+pub(crate) struct SkippedKeys(Option<Box<VecDeque<(PublicKey, MessageKey)>>>);
 
 impl SkippedKeys {
     pub(crate) fn len(&self) -> usize {
-        self.0.len()
+        self.0.as_ref().map_or(0, |keys| keys.len())
     }
 
     /// Finds the key for `(ratchet_key, index)` without removing it.
     pub(crate) fn find(&self, ratchet_key: &PublicKey, index: u32) -> Option<(usize, &MessageKey)> {
         self.0
+            .as_ref()?
             .iter()
             .enumerate()
             .find(|(_, (rk, mk))| rk == ratchet_key && mk.index() == index)
@@ -34,20 +39,29 @@ impl SkippedKeys {
     }
 
     pub(crate) fn remove(&mut self, position: usize) {
-        let _ = self.0.remove(position);
+        if let Some(keys) = self.0.as_mut() {
+            let _ = keys.remove(position);
+            if keys.is_empty() {
+                self.0 = None;
+            }
+        }
     }
 
     /// Appends keys (oldest first), evicting the oldest beyond [`MAX_SKIPPED_KEYS`].
     pub(crate) fn extend(&mut self, ratchet_key: PublicKey, keys: Vec<MessageKey>) {
-        for mk in keys {
-            self.0.push_back((ratchet_key, mk));
+        if keys.is_empty() {
+            return;
         }
-        while self.0.len() > MAX_SKIPPED_KEYS {
-            let _ = self.0.pop_front();
+        let stored = self.0.get_or_insert_with(Default::default);
+        for mk in keys {
+            stored.push_back((ratchet_key, mk));
+        }
+        while stored.len() > MAX_SKIPPED_KEYS {
+            let _ = stored.pop_front();
         }
     }
 
     pub(crate) fn iter(&self) -> impl Iterator<Item = &(PublicKey, MessageKey)> {
-        self.0.iter()
+        self.0.iter().flat_map(|keys| keys.iter())
     }
 }

@@ -21,7 +21,6 @@
 use std::borrow::Cow;
 
 use crate::ids::WamidKey;
-use crate::phone::PhoneNumber;
 use crate::wire::EnvelopeId;
 
 use super::Ticks;
@@ -36,21 +35,22 @@ const COMPACT_WAMID: u8 = 1 << 5;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum StoredId<'a> {
     Text(&'a str),
-    Wamid(PhoneNumber, WamidKey),
+    /// The counterpart's digits and the key.
+    Wamid(&'a str, WamidKey),
 }
 
 impl<'a> StoredId<'a> {
     pub(super) fn is(&self, id: &str) -> bool {
         match self {
             Self::Text(own) => *own == id,
-            Self::Wamid(number, key) => key.is_wamid(number, id),
+            Self::Wamid(digits, key) => key.is_wamid_for_digits(digits, id),
         }
     }
 
     pub(super) fn text(&self) -> Cow<'a, str> {
         match self {
             Self::Text(own) => Cow::Borrowed(own),
-            Self::Wamid(number, key) => Cow::Owned(key.wamid(number)),
+            Self::Wamid(digits, key) => Cow::Owned(key.wamid_for_digits(digits)),
         }
     }
 }
@@ -196,11 +196,10 @@ pub(super) fn read(data: &[u8], mut at: usize) -> Option<Record<'_>> {
     let at_ms = get_varint(data, &mut at)?;
     let id = if flags & COMPACT_WAMID != 0 {
         let len = usize::from(*data.get(at)?);
-        let digits = data.get(at + 1..at + 1 + len)?;
-        let number = PhoneNumber::parse(std::str::from_utf8(digits).ok()?).ok()?;
+        let digits = std::str::from_utf8(data.get(at + 1..at + 1 + len)?).ok()?;
         let key = data.get(at + 1 + len..at + 11 + len)?;
         at += 11 + len;
-        StoredId::Wamid(number, WamidKey::from_bytes(key.try_into().ok()?))
+        StoredId::Wamid(digits, WamidKey::from_bytes(key.try_into().ok()?))
     } else {
         StoredId::Text(get_str(data, &mut at)?)
     };
@@ -228,6 +227,7 @@ mod tests {
     use rand_core::SeedableRng;
 
     use super::*;
+    use crate::phone::PhoneNumber;
 
     #[test]
     fn a_record_reads_back_what_was_written() {
