@@ -240,9 +240,10 @@ impl Chat {
 
     /// Whether an incoming bubble has this id.
     pub(crate) fn has_incoming(&self, id: &str) -> bool {
+        let query = record::IdQuery::new(id);
         let mut bubbles = self.iter();
         while let Some((_, r)) = bubbles.next_record() {
-            if !r.outgoing() && r.id.is(id) {
+            if !r.outgoing() && query.matches(&r.id) {
                 return true;
             }
         }
@@ -252,10 +253,11 @@ impl Chat {
     /// Sets (or, with an empty emoji, removes) the reaction on the bubble
     /// with this id. Returns whether there was one.
     pub(crate) fn set_reaction(&mut self, id: &str, emoji: &str) -> bool {
+        let query = record::IdQuery::new(id);
         let mut bubbles = self.iter();
         let mut found = None;
         while let Some((_, r)) = bubbles.next_record() {
-            if r.id.is(id) {
+            if query.matches(&r.id) {
                 found = Some((r.reaction_at, r.end));
                 break;
             }

@@ -20,6 +20,8 @@ pub const MAX_SKIPPED_KEYS: usize = 2000;
 /// Boxed, and `None` while empty: messages mostly arrive in order, so almost
 /// every session has none, and an inline deque would cost each of them 32
 /// bytes (a device at scale holds a hundred thousand sessions).
+// The box is the point: 8 bytes in every session instead of a 32-byte deque.
+#[allow(clippy::box_collection)]
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct SkippedKeys(Option<Box<VecDeque<(PublicKey, MessageKey)>>>);
 

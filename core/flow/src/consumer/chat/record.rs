@@ -21,6 +21,7 @@
 use std::borrow::Cow;
 
 use crate::ids::WamidKey;
+use crate::phone::PhoneNumber;
 use crate::wire::EnvelopeId;
 
 use super::Ticks;
@@ -39,14 +40,34 @@ pub(super) enum StoredId<'a> {
     Wamid(&'a str, WamidKey),
 }
 
-impl<'a> StoredId<'a> {
-    pub(super) fn is(&self, id: &str) -> bool {
-        match self {
-            Self::Text(own) => *own == id,
-            Self::Wamid(digits, key) => key.is_wamid_for_digits(digits, id),
+/// An id to look for, parsed once for a scan over many bubbles.
+pub(super) struct IdQuery<'q> {
+    id: &'q str,
+    wamid: Option<(PhoneNumber, WamidKey)>,
+}
+
+impl<'q> IdQuery<'q> {
+    pub(super) fn new(id: &'q str) -> Self {
+        Self {
+            id,
+            wamid: WamidKey::parse(id),
         }
     }
 
+    /// Whether a stored id is this one. A wamid is stored compact exactly
+    /// when it parses, so the two forms never need comparing as text.
+    pub(super) fn matches(&self, stored: &StoredId<'_>) -> bool {
+        match (stored, &self.wamid) {
+            (StoredId::Text(own), _) => *own == self.id,
+            (StoredId::Wamid(digits, key), Some((number, wanted))) => {
+                number.wa_id() == *digits && key == wanted
+            }
+            (StoredId::Wamid(..), None) => false,
+        }
+    }
+}
+
+impl<'a> StoredId<'a> {
     pub(super) fn text(&self) -> Cow<'a, str> {
         match self {
             Self::Text(own) => Cow::Borrowed(own),
@@ -227,7 +248,6 @@ mod tests {
     use rand_core::SeedableRng;
 
     use super::*;
-    use crate::phone::PhoneNumber;
 
     #[test]
     fn a_record_reads_back_what_was_written() {
@@ -261,7 +281,10 @@ mod tests {
         assert_eq!(a.end, first);
         let b = read(&data, first).unwrap();
         assert_eq!(b.id.text(), wamid);
-        assert!(b.id.is(&wamid) && !b.id.is("3EB0ABC"));
+        assert!(IdQuery::new(&wamid).matches(&b.id));
+        assert!(!IdQuery::new("3EB0ABC").matches(&b.id));
+        assert!(IdQuery::new("3EB0ABC").matches(&a.id));
+        assert!(!IdQuery::new(&wamid).matches(&a.id));
         assert!(!b.outgoing() && b.read() && b.reaction == "👍");
         assert_eq!(b.end, data.len());
         assert!(read(&data, data.len()).is_none());
