@@ -3,11 +3,13 @@
 //!
 //! ```text
 //! flags        1 byte: bit 0 outgoing, bit 1 read, bits 2-4 ticks,
-//!              bit 5 the id is a compact wamid
+//!              bit 5 the id is a compact wamid, bit 6 the id is hex
 //! envelope id  LEB128
 //! at (ms)      LEB128
 //! id           compact wamid: digit count (1 byte), the counterpart's
 //!              digits, the wamid's 10 random bytes;
+//!              hex (uppercase, even length, as WhatsApp clients' message
+//!              ids are): length (LEB128) and the bytes it spells;
 //!              otherwise: length (LEB128), UTF-8
 //! text         length (LEB128), UTF-8
 //! reaction     length (LEB128), UTF-8; 0 for none
@@ -31,11 +33,16 @@ const READ: u8 = 1 << 1;
 const TICKS_SHIFT: u8 = 2;
 const TICKS_MASK: u8 = 0b111 << TICKS_SHIFT;
 const COMPACT_WAMID: u8 = 1 << 5;
+const HEX_ID: u8 = 1 << 6;
+/// How the id is stored.
+const ID_FORM: u8 = COMPACT_WAMID | HEX_ID;
 
 /// A bubble's id as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum StoredId<'a> {
     Text(&'a str),
+    /// The bytes an uppercase hex id spells.
+    Hex(&'a [u8]),
     /// The counterpart's digits and the key.
     Wamid(&'a str, WamidKey),
 }
@@ -59,6 +66,7 @@ impl<'q> IdQuery<'q> {
     pub(super) fn matches(&self, stored: &StoredId<'_>) -> bool {
         match (stored, &self.wamid) {
             (StoredId::Text(own), _) => *own == self.id,
+            (StoredId::Hex(bytes), _) => is_hex_of(self.id, bytes),
             (StoredId::Wamid(digits, key), Some((number, wanted))) => {
                 number.wa_id() == *digits && key == wanted
             }
@@ -71,6 +79,7 @@ impl<'a> StoredId<'a> {
     pub(super) fn text(&self) -> Cow<'a, str> {
         match self {
             Self::Text(own) => Cow::Borrowed(own),
+            Self::Hex(bytes) => Cow::Owned(hex::encode_upper(bytes)),
             Self::Wamid(digits, key) => Cow::Owned(key.wamid_for_digits(digits)),
         }
     }
@@ -131,13 +140,44 @@ pub(super) fn with_ticks(flags: u8, ticks: Ticks) -> u8 {
 /// The stored flags byte `stored` with the flags `new` (as a [`Record`]
 /// shows them), keeping how the id is stored.
 pub(super) fn keep_id_form(stored: u8, new: u8) -> u8 {
-    (stored & COMPACT_WAMID) | (new & !COMPACT_WAMID)
+    (stored & ID_FORM) | (new & !ID_FORM)
 }
 
 /// `flags` marked read.
 pub(super) fn with_read(flags: u8) -> u8 {
     flags | READ
 }
+
+/// Whether `id` is non-empty uppercase hex of whole bytes.
+fn is_upper_hex(id: &str) -> bool {
+    !id.is_empty()
+        && id.len().is_multiple_of(2)
+        && id
+            .bytes()
+            .all(|c| c.is_ascii_digit() || (b'A'..=b'F').contains(&c))
+}
+
+/// The value of an uppercase hex digit (the caller checked it is one).
+fn nibble(c: u8) -> u8 {
+    if c.is_ascii_digit() {
+        c - b'0'
+    } else {
+        c - b'A' + 10
+    }
+}
+
+/// Whether `id` is the uppercase hex spelling of `bytes`.
+fn is_hex_of(id: &str, bytes: &[u8]) -> bool {
+    id.len() == 2 * bytes.len()
+        && id.as_bytes().chunks_exact(2).zip(bytes).all(|(pair, &b)| {
+            pair == [
+                HEX_DIGITS[usize::from(b >> 4)],
+                HEX_DIGITS[usize::from(b & 15)],
+            ]
+        })
+}
+
+const HEX_DIGITS: &[u8; 16] = b"0123456789ABCDEF";
 
 pub(super) fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
@@ -188,10 +228,11 @@ pub(super) fn write(
     reaction: &str,
 ) {
     let compact = WamidKey::parse(id);
-    out.push(if compact.is_some() {
-        flags | COMPACT_WAMID
-    } else {
-        flags
+    let hex = compact.is_none() && is_upper_hex(id);
+    out.push(match (&compact, hex) {
+        (Some(_), _) => flags | COMPACT_WAMID,
+        (None, true) => flags | HEX_ID,
+        (None, false) => flags,
     });
     put_varint(out, envelope_id);
     put_varint(out, at_ms);
@@ -201,6 +242,12 @@ pub(super) fn write(
             out.push(digits.len() as u8);
             out.extend_from_slice(digits.as_bytes());
             out.extend_from_slice(key.as_bytes());
+        }
+        None if hex => {
+            put_varint(out, id.len() as u64 / 2);
+            for pair in id.as_bytes().chunks_exact(2) {
+                out.push(nibble(pair[0]) << 4 | nibble(pair[1]));
+            }
         }
         None => put_str(out, id),
     }
@@ -215,7 +262,12 @@ pub(super) fn read(data: &[u8], mut at: usize) -> Option<Record<'_>> {
     at += 1;
     let envelope_id = get_varint(data, &mut at)?;
     let at_ms = get_varint(data, &mut at)?;
-    let id = if flags & COMPACT_WAMID != 0 {
+    let id = if flags & HEX_ID != 0 {
+        let len = usize::try_from(get_varint(data, &mut at)?).ok()?;
+        let bytes = data.get(at..at.checked_add(len)?)?;
+        at += len;
+        StoredId::Hex(bytes)
+    } else if flags & COMPACT_WAMID != 0 {
         let len = usize::from(*data.get(at)?);
         let digits = std::str::from_utf8(data.get(at + 1..at + 1 + len)?).ok()?;
         let key = data.get(at + 1 + len..at + 11 + len)?;
@@ -228,7 +280,7 @@ pub(super) fn read(data: &[u8], mut at: usize) -> Option<Record<'_>> {
     let reaction_at = at;
     let reaction = get_str(data, &mut at)?;
     Some(Record {
-        flags: flags & !COMPACT_WAMID,
+        flags: flags & !ID_FORM,
         envelope_id,
         at_ms,
         id,
@@ -256,6 +308,19 @@ mod tests {
         let mut data = Vec::new();
         let f = flags(true, false, Ticks::Delivered);
         write(&mut data, f, 300, u64::MAX, "3EB0ABC", "hé", "");
+        let odd = data.len();
+        write(&mut data, f, 1, 1, "3EB0C767D097B7C7C030", "", "");
+        assert_eq!(
+            data.len() - odd,
+            1 + 1 + 1 + 1 + 10 + 1 + 1,
+            "a hex id is stored as its bytes"
+        );
+        let hex = read(&data, odd).unwrap();
+        assert_eq!(hex.id.text(), "3EB0C767D097B7C7C030");
+        assert!(IdQuery::new("3EB0C767D097B7C7C030").matches(&hex.id));
+        assert!(!IdQuery::new("3eb0c767d097b7c7c030").matches(&hex.id));
+        assert!(!IdQuery::new("3EB0C767D097B7C7C0").matches(&hex.id));
+        data.truncate(odd);
         let first = data.len();
         write(
             &mut data,
