@@ -9,7 +9,6 @@ use crate::cloud_api::CloudApi;
 use crate::cloud_api::graph_api::{self, GraphError, SendRequest};
 use crate::cloud_api::store::Direction;
 use crate::http::{HttpRequest, HttpResponse};
-use crate::ids;
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
 use crate::wire::{Address, AppMessage, EnvelopeId, Https, Message, ReceiptKind};
@@ -36,7 +35,7 @@ impl CloudApi {
         exchange: u64,
         request: HttpRequest,
     ) {
-        let (response, follow_up) = match self.graph(now_ms, rng, &request) {
+        let (response, follow_up) = match self.graph(now_ms, &request) {
             Ok((response, follow_up)) => (response, Some(follow_up)),
             Err(e) => (e.to_response(&self.fbtrace_id(now_ms, &request)), None),
         };
@@ -85,10 +84,9 @@ impl CloudApi {
         s
     }
 
-    fn graph<R: CryptoRng>(
+    fn graph(
         &mut self,
         now_ms: u64,
-        rng: &mut R,
         request: &HttpRequest,
     ) -> Result<(HttpResponse, FollowUp), GraphError> {
         let (_version, pnid) = graph_api::route(request)?;
@@ -130,7 +128,7 @@ impl CloudApi {
                 ))
             }
             SendRequest::Text { input, to, body } => {
-                let key = ids::WamidKey::new(rng);
+                let key = self.store.next_wamid_key();
                 let wamid = key.wamid(&to);
                 let message = AppMessage::Text {
                     id: wamid.clone(),
@@ -157,7 +155,7 @@ impl CloudApi {
                     .filter(|m| m.direction == Direction::Inbound)
                     .and_then(|m| m.client_message_id().map(str::to_owned))
                     .unwrap_or(message_id);
-                let key = ids::WamidKey::new(rng);
+                let key = self.store.next_wamid_key();
                 let wamid = key.wamid(&to);
                 let message = AppMessage::Reaction {
                     id: wamid.clone(),

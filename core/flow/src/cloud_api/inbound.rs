@@ -2,29 +2,20 @@
 //! behalf and forwarded by webhook; receipts that become statuses; retry
 //! requests that rebuild a session.
 
-use rand_core::CryptoRng;
-
 use crate::cloud_api::CloudApi;
 use crate::cloud_api::store::{Direction, NewMessage, StoredMessage};
 use crate::cloud_api::webhook::{self, Status};
 use crate::device::open::{Opened, open};
-use crate::ids;
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
 use crate::wire::{AppMessage, EnvelopeId, Payload, ReceiptKind, ToTransport, TransportEnvelope};
 
 impl CloudApi {
-    pub(crate) fn on_deliver<R: CryptoRng>(
-        &mut self,
-        now_ms: u64,
-        rng: &mut R,
-        pnid: &str,
-        envelope: TransportEnvelope,
-    ) {
+    pub(crate) fn on_deliver(&mut self, now_ms: u64, pnid: &str, envelope: TransportEnvelope) {
         let consumer = envelope.from.clone();
         match envelope.payload {
             Payload::Signal { bytes } => {
-                self.on_signal(now_ms, rng, pnid, &consumer, envelope.id, &bytes);
+                self.on_signal(now_ms, pnid, &consumer, envelope.id, &bytes);
             }
             Payload::Receipt { receipt, ids } => {
                 for id in ids {
@@ -74,10 +65,9 @@ impl CloudApi {
         Some(self.numbers.get(pnid)?.ids.display_phone_number.clone())
     }
 
-    fn on_signal<R: CryptoRng>(
+    fn on_signal(
         &mut self,
         now_ms: u64,
-        rng: &mut R,
         pnid: &str,
         consumer: &PhoneNumber,
         envelope_id: EnvelopeId,
@@ -101,7 +91,7 @@ impl CloudApi {
                 if let Some(session) = session {
                     self.install_session(pnid, consumer, *session, false);
                 }
-                self.on_plaintext(now_ms, rng, pnid, consumer, envelope_id, &plaintext);
+                self.on_plaintext(now_ms, pnid, consumer, envelope_id, &plaintext);
             }
             Opened::NoSession(reason) => {
                 self.out.event(EventKind::RetryRequested {
@@ -176,10 +166,9 @@ impl CloudApi {
         );
     }
 
-    fn on_plaintext<R: CryptoRng>(
+    fn on_plaintext(
         &mut self,
         now_ms: u64,
-        rng: &mut R,
         pnid: &str,
         consumer: &PhoneNumber,
         envelope_id: EnvelopeId,
@@ -205,7 +194,7 @@ impl CloudApi {
             // Re-sent under a new session after a retry request: delivered already.
             return self.acknowledge_duplicate(now_ms, pnid, consumer, envelope_id, true);
         }
-        let wamid_key = ids::WamidKey::new(rng);
+        let wamid_key = self.store.next_wamid_key();
         let wamid = wamid_key.wamid(consumer);
         let profile = name.unwrap_or_default();
         let Some(n) = self.numbers.get_mut(pnid) else {

@@ -299,7 +299,7 @@ impl CloudApi {
                     );
                 }
             }
-            FromTransport::Deliver { envelope } => self.on_deliver(now_ms, rng, &pnid, envelope),
+            FromTransport::Deliver { envelope } => self.on_deliver(now_ms, &pnid, envelope),
         }
     }
 }

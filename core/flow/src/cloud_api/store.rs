@@ -8,196 +8,18 @@
 
 use std::collections::VecDeque;
 
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+
+mod message;
+mod retention;
+
+pub use message::{Direction, StoredMessage};
+pub(crate) use message::{NewMessage, PendingSend};
+pub use retention::{DAY_MS, MAX_RETENTION_DAYS, RetentionError, RetentionPolicy};
 
 use crate::ids::WamidKey;
 use crate::phone::PhoneNumber;
-use crate::wire::{AppMessage, EnvelopeId, TransportEnvelope};
-
-/// The longest the Cloud API keeps a message.
-pub const MAX_RETENTION_DAYS: u32 = 30;
-/// One day in ms.
-pub const DAY_MS: u64 = 86_400_000;
-
-/// How long messages are kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct RetentionPolicy {
-    days: u32,
-}
-
-/// A retention longer than 30 days (or zero) was asked for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("retention must be 1 to {MAX_RETENTION_DAYS} days, got {0}")]
-pub struct RetentionError(pub u32);
-
-impl RetentionPolicy {
-    /// `days` between 1 and 30.
-    pub fn days(days: u32) -> Result<Self, RetentionError> {
-        if (1..=MAX_RETENTION_DAYS).contains(&days) {
-            Ok(Self { days })
-        } else {
-            Err(RetentionError(days))
-        }
-    }
-
-    /// The retention in days.
-    pub fn in_days(self) -> u32 {
-        self.days
-    }
-
-    /// The retention in ms.
-    pub fn in_ms(self) -> u64 {
-        u64::from(self.days) * DAY_MS
-    }
-}
-
-impl Default for RetentionPolicy {
-    fn default() -> Self {
-        Self {
-            days: MAX_RETENTION_DAYS,
-        }
-    }
-}
-
-/// Inbound (consumer to business) or outbound.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Direction {
-    /// From a consumer.
-    Inbound,
-    /// From the business.
-    Outbound,
-}
-
-/// An outbound message not yet delivered: what is needed to send it again.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingSend {
-    /// What goes inside the ciphertext (to re-encrypt after a rebuild).
-    pub(crate) message: AppMessage,
-    /// The envelope as last submitted; `None` until a session exists.
-    pub(crate) envelope: Option<TransportEnvelope>,
-    /// The session generation that encrypted `envelope`.
-    pub(crate) epoch: u64,
-    /// Whether the `sent` status went out (the transport accepted it once).
-    pub(crate) sent: bool,
-    /// The next retransmission, if one is scheduled.
-    pub(crate) retry_at: Option<u64>,
-}
-
-/// One stored message.
-///
-/// Its strings are one allocation (the text, then the consumer's message id)
-/// and its wamid is the ten random bytes that with the consumer's number make
-/// it up: at 1M simulated messages the store holds 333,333 of these, and
-/// three strings each cost more than the rest of the message.
-#[derive(Debug, Clone)]
-pub struct StoredMessage {
-    /// The wamid's random part; the consumer's number is the rest.
-    wamid_key: WamidKey,
-    /// Which way it went.
-    pub direction: Direction,
-    /// The business's phone number id (shared by all its messages).
-    pub phone_number_id: std::sync::Arc<str>,
-    /// The consumer.
-    pub consumer: PhoneNumber,
-    /// The text, then the consumer's message id (if any).
-    strings: Box<str>,
-    text_len: u32,
-    has_client_id: bool,
-    /// When it was stored.
-    pub stored_at_ms: u64,
-    /// When it will be purged.
-    pub expires_at_ms: u64,
-    /// The envelope that carried it: the consumer's (inbound), or the
-    /// business number's (outbound; 0 until encrypted).
-    pub envelope_id: EnvelopeId,
-    /// Transmissions so far (outbound).
-    pub attempts: u32,
-    /// Outbound: the consumer's device acknowledged it. Inbound: always true
-    /// (the Cloud API has it).
-    pub delivered: bool,
-    /// Whether it was read.
-    pub read: bool,
-    /// Outbound and not yet delivered (nor failed).
-    pub(crate) pending: Option<Box<PendingSend>>,
-}
-
-/// What a new stored message is made of.
-pub(crate) struct NewMessage<'a> {
-    pub(crate) wamid_key: WamidKey,
-    pub(crate) direction: Direction,
-    pub(crate) phone_number_id: std::sync::Arc<str>,
-    pub(crate) consumer: PhoneNumber,
-    /// The plaintext the Cloud API decrypted or was asked to send (the emoji
-    /// of a reaction).
-    pub(crate) text: &'a str,
-    pub(crate) stored_at_ms: u64,
-    pub(crate) expires_at_ms: u64,
-    pub(crate) envelope_id: EnvelopeId,
-    /// Inbound: the consumer client's message id (deduplication, reactions).
-    pub(crate) client_message_id: Option<&'a str>,
-    pub(crate) delivered: bool,
-    pub(crate) pending: Option<Box<PendingSend>>,
-}
-
-impl StoredMessage {
-    /// A stored message; `None` if the text is over 4 GiB (it came in an
-    /// envelope of at most 64 KiB, so it never is).
-    pub(crate) fn new(m: NewMessage<'_>) -> Option<Self> {
-        let text_len = u32::try_from(m.text.len()).ok()?;
-        let client_id = m.client_message_id.unwrap_or_default();
-        let mut strings = String::with_capacity(m.text.len() + client_id.len());
-        strings.push_str(m.text);
-        strings.push_str(client_id);
-        Some(Self {
-            wamid_key: m.wamid_key,
-            direction: m.direction,
-            phone_number_id: m.phone_number_id,
-            consumer: m.consumer,
-            strings: strings.into_boxed_str(),
-            text_len,
-            has_client_id: m.client_message_id.is_some(),
-            stored_at_ms: m.stored_at_ms,
-            expires_at_ms: m.expires_at_ms,
-            envelope_id: m.envelope_id,
-            attempts: 0,
-            delivered: m.delivered,
-            read: false,
-            pending: m.pending,
-        })
-    }
-
-    /// The wamid.
-    pub fn wamid(&self) -> String {
-        self.wamid_key.wamid(&self.consumer)
-    }
-
-    /// Whether this message's wamid is `wamid`.
-    pub fn has_wamid(&self, wamid: &str) -> bool {
-        self.wamid_key.is_wamid(&self.consumer, wamid)
-    }
-
-    /// The plaintext the Cloud API decrypted or was asked to send (the emoji
-    /// of a reaction).
-    pub fn text(&self) -> &str {
-        self.strings
-            .get(..self.text_len as usize)
-            .unwrap_or_default()
-    }
-
-    /// Inbound: the consumer client's message id (deduplication, reactions).
-    pub fn client_message_id(&self) -> Option<&str> {
-        self.has_client_id
-            .then(|| self.strings.get(self.text_len as usize..))
-            .flatten()
-    }
-
-    /// Whether it still waits for delivery (and is retransmitted).
-    pub fn is_pending(&self) -> bool {
-        self.pending.is_some()
-    }
-}
+use crate::wire::EnvelopeId;
 
 /// The store: messages in storage order, indexed by fingerprints.
 ///
@@ -245,6 +67,18 @@ impl MessageStore {
             key,
             ..Self::default()
         }
+    }
+
+    /// The wamid key of the next message stored: made from its position, so
+    /// its wamid needs no index entry (see [`WamidKey::for_sequence`]).
+    pub(crate) fn next_wamid_key(&self) -> WamidKey {
+        WamidKey::for_sequence(&self.key, self.first + self.slots.len() as u64)
+    }
+
+    /// Whether the message at `seq` has the key its position gives it (then
+    /// its wamid is found without the index).
+    fn key_is_positional(&self, seq: u64, key: &WamidKey) -> bool {
+        WamidKey::for_sequence(&self.key, seq) == *key
     }
 
     /// The shared copy of a phone number id, for a new message.
@@ -301,6 +135,15 @@ impl MessageStore {
     /// The sequence number an index entry names, if the message is still
     /// held and is the one named.
     fn find(&self, index: Index<'_>) -> Option<u64> {
+        if let Index::Wamid(w) = index
+            && let Some((number, key)) = WamidKey::parse(w)
+            && let Some(seq) = key.sequence(&self.key)
+            && self
+                .slot(seq)
+                .is_some_and(|m| m.wamid_key == key && m.consumer == number)
+        {
+            return Some(seq);
+        }
         let seq = self.index.get(self.fingerprint(index))?;
         let m = self.slot(seq)?;
         let matches = match index {
@@ -321,8 +164,10 @@ impl MessageStore {
     /// Stores `message`; returns its sequence number.
     pub(crate) fn insert(&mut self, message: StoredMessage) -> u64 {
         let seq = self.first + self.slots.len() as u64;
-        let wamid = self.fingerprint(Index::Wamid(&message.wamid()));
-        self.index.insert(wamid, seq);
+        if !self.key_is_positional(seq, &message.wamid_key) {
+            let wamid = self.fingerprint(Index::Wamid(&message.wamid()));
+            self.index.insert(wamid, seq);
+        }
         if let Some(client_id) = message.client_message_id() {
             let key = self.fingerprint(Index::ClientId(
                 &message.phone_number_id,
@@ -456,7 +301,10 @@ impl MessageStore {
             };
             let seq = self.first;
             self.first += 1;
-            let mut keys = vec![self.fingerprint(Index::Wamid(&m.wamid()))];
+            let mut keys = Vec::new();
+            if !self.key_is_positional(seq, &m.wamid_key) {
+                keys.push(self.fingerprint(Index::Wamid(&m.wamid())));
+            }
             if m.direction == Direction::Outbound && m.envelope_id != 0 {
                 keys.push(self.fingerprint(Index::Envelope(&m.phone_number_id, m.envelope_id)));
             }
@@ -511,6 +359,49 @@ mod tests {
         })
         .unwrap();
         (m, key.wamid(&consumer))
+    }
+
+    #[test]
+    fn a_positional_wamid_is_found_without_an_index_entry() {
+        let mut s = MessageStore::new([7; 32]);
+        let alice = PhoneNumber::parse("15550000001").unwrap();
+        let bob = PhoneNumber::parse("15550000002").unwrap();
+        let mut wamids = Vec::new();
+        for expires in [10, 20] {
+            let key = s.next_wamid_key();
+            let m = StoredMessage::new(NewMessage {
+                wamid_key: key,
+                direction: Direction::Outbound,
+                phone_number_id: "1".into(),
+                consumer: alice.clone(),
+                text: "t",
+                stored_at_ms: 0,
+                expires_at_ms: expires,
+                envelope_id: 0,
+                client_message_id: None,
+                delivered: false,
+                pending: None,
+            })
+            .unwrap();
+            s.insert(m);
+            wamids.push((key, key.wamid(&alice)));
+        }
+        assert_ne!(wamids[0].0, wamids[1].0);
+        assert!(s.index.is_empty(), "neither wamid needed an index entry");
+        for (_, w) in &wamids {
+            assert_eq!(s.get(w).map(StoredMessage::wamid).as_ref(), Some(w));
+        }
+        assert!(
+            s.get(&wamids[0].0.wamid(&bob)).is_none(),
+            "its key with another number"
+        );
+        s.purge(10);
+        assert!(s.get(&wamids[0].1).is_none());
+        assert_eq!(
+            s.get(&wamids[1].1).map(StoredMessage::wamid).as_ref(),
+            Some(&wamids[1].1)
+        );
+        assert!(MessageStore::new([8; 32]).get(&wamids[1].1).is_none());
     }
 
     #[test]

@@ -1,0 +1,147 @@
+//! One message in the Cloud API's store: its direction, its wamid as ten
+//! bytes, and its strings in one allocation.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::WamidKey;
+use crate::phone::PhoneNumber;
+use crate::wire::{AppMessage, EnvelopeId, TransportEnvelope};
+
+/// Inbound (consumer to business) or outbound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// From a consumer.
+    Inbound,
+    /// From the business.
+    Outbound,
+}
+
+/// An outbound message not yet delivered: what is needed to send it again.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingSend {
+    /// What goes inside the ciphertext (to re-encrypt after a rebuild).
+    pub(crate) message: AppMessage,
+    /// The envelope as last submitted; `None` until a session exists.
+    pub(crate) envelope: Option<TransportEnvelope>,
+    /// The session generation that encrypted `envelope`.
+    pub(crate) epoch: u64,
+    /// Whether the `sent` status went out (the transport accepted it once).
+    pub(crate) sent: bool,
+    /// The next retransmission, if one is scheduled.
+    pub(crate) retry_at: Option<u64>,
+}
+
+/// One stored message.
+///
+/// Its strings are one allocation (the text, then the consumer's message id)
+/// and its wamid is the ten random bytes that with the consumer's number make
+/// it up: at 1M simulated messages the store holds 333,333 of these, and
+/// three strings each cost more than the rest of the message.
+#[derive(Debug, Clone)]
+pub struct StoredMessage {
+    /// The wamid's random part; the consumer's number is the rest.
+    pub(super) wamid_key: WamidKey,
+    /// Which way it went.
+    pub direction: Direction,
+    /// The business's phone number id (shared by all its messages).
+    pub phone_number_id: std::sync::Arc<str>,
+    /// The consumer.
+    pub consumer: PhoneNumber,
+    /// The text, then the consumer's message id (if any).
+    strings: Box<str>,
+    text_len: u32,
+    pub(super) has_client_id: bool,
+    /// When it was stored.
+    pub stored_at_ms: u64,
+    /// When it will be purged.
+    pub expires_at_ms: u64,
+    /// The envelope that carried it: the consumer's (inbound), or the
+    /// business number's (outbound; 0 until encrypted).
+    pub envelope_id: EnvelopeId,
+    /// Transmissions so far (outbound).
+    pub attempts: u32,
+    /// Outbound: the consumer's device acknowledged it. Inbound: always true
+    /// (the Cloud API has it).
+    pub delivered: bool,
+    /// Whether it was read.
+    pub read: bool,
+    /// Outbound and not yet delivered (nor failed).
+    pub(crate) pending: Option<Box<PendingSend>>,
+}
+
+/// What a new stored message is made of.
+pub(crate) struct NewMessage<'a> {
+    pub(crate) wamid_key: WamidKey,
+    pub(crate) direction: Direction,
+    pub(crate) phone_number_id: std::sync::Arc<str>,
+    pub(crate) consumer: PhoneNumber,
+    /// The plaintext the Cloud API decrypted or was asked to send (the emoji
+    /// of a reaction).
+    pub(crate) text: &'a str,
+    pub(crate) stored_at_ms: u64,
+    pub(crate) expires_at_ms: u64,
+    pub(crate) envelope_id: EnvelopeId,
+    /// Inbound: the consumer client's message id (deduplication, reactions).
+    pub(crate) client_message_id: Option<&'a str>,
+    pub(crate) delivered: bool,
+    pub(crate) pending: Option<Box<PendingSend>>,
+}
+
+impl StoredMessage {
+    /// A stored message; `None` if the text is over 4 GiB (it came in an
+    /// envelope of at most 64 KiB, so it never is).
+    pub(crate) fn new(m: NewMessage<'_>) -> Option<Self> {
+        let text_len = u32::try_from(m.text.len()).ok()?;
+        let client_id = m.client_message_id.unwrap_or_default();
+        let mut strings = String::with_capacity(m.text.len() + client_id.len());
+        strings.push_str(m.text);
+        strings.push_str(client_id);
+        Some(Self {
+            wamid_key: m.wamid_key,
+            direction: m.direction,
+            phone_number_id: m.phone_number_id,
+            consumer: m.consumer,
+            strings: strings.into_boxed_str(),
+            text_len,
+            has_client_id: m.client_message_id.is_some(),
+            stored_at_ms: m.stored_at_ms,
+            expires_at_ms: m.expires_at_ms,
+            envelope_id: m.envelope_id,
+            attempts: 0,
+            delivered: m.delivered,
+            read: false,
+            pending: m.pending,
+        })
+    }
+
+    /// The wamid.
+    pub fn wamid(&self) -> String {
+        self.wamid_key.wamid(&self.consumer)
+    }
+
+    /// Whether this message's wamid is `wamid`.
+    pub fn has_wamid(&self, wamid: &str) -> bool {
+        self.wamid_key.is_wamid(&self.consumer, wamid)
+    }
+
+    /// The plaintext the Cloud API decrypted or was asked to send (the emoji
+    /// of a reaction).
+    pub fn text(&self) -> &str {
+        self.strings
+            .get(..self.text_len as usize)
+            .unwrap_or_default()
+    }
+
+    /// Inbound: the consumer client's message id (deduplication, reactions).
+    pub fn client_message_id(&self) -> Option<&str> {
+        self.has_client_id
+            .then(|| self.strings.get(self.text_len as usize..))
+            .flatten()
+    }
+
+    /// Whether it still waits for delivery (and is retransmitted).
+    pub fn is_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+}
