@@ -1,7 +1,5 @@
 //! The sessions a device holds with one peer, and what it remembers about them.
 
-use std::collections::VecDeque;
-
 use cipherflow_protocol::SessionRecord;
 use sha2::{Digest, Sha256};
 
@@ -28,8 +26,13 @@ pub(crate) struct PeerSessions {
     pub(crate) next_rebuild_at: u64,
     /// A bundle has been asked for and not received yet.
     pub(crate) awaiting_bundle: bool,
-    /// Digests of the latest envelopes decrypted from this peer.
-    decrypted: VecDeque<u64>,
+    /// Digests of the latest envelopes decrypted from this peer: a ring
+    /// that grows one slot at a time up to [`DUPLICATE_MEMORY`], then
+    /// overwrites its oldest slot (at `oldest`). A boxed slice, not a deque:
+    /// 16 bytes instead of 32 in each of ~200,000 peers at 1M messages, and
+    /// no spare slots.
+    decrypted: Box<[u64]>,
+    oldest: u8,
 }
 
 fn digest(bytes: &[u8]) -> u64 {
@@ -42,15 +45,16 @@ fn digest(bytes: &[u8]) -> u64 {
 impl PeerSessions {
     /// Remembers that these bytes decrypted.
     pub(crate) fn remember_decrypted(&mut self, bytes: &[u8]) {
-        if self.decrypted.len() >= DUPLICATE_MEMORY {
-            self.decrypted.pop_front();
-        } else if self.decrypted.len() == self.decrypted.capacity() {
-            // One slot at a time: a deque that doubles holds 64 bytes for
-            // the five messages a typical chat has decrypted, on each of
-            // two hundred thousand peers at scale.
-            self.decrypted.reserve_exact(1);
+        let d = digest(bytes);
+        if self.decrypted.len() < DUPLICATE_MEMORY {
+            let mut grown = Vec::with_capacity(self.decrypted.len() + 1);
+            grown.extend_from_slice(&self.decrypted);
+            grown.push(d);
+            self.decrypted = grown.into_boxed_slice();
+        } else if let Some(slot) = self.decrypted.get_mut(usize::from(self.oldest)) {
+            *slot = d;
+            self.oldest = ((usize::from(self.oldest) + 1) % DUPLICATE_MEMORY) as u8;
         }
-        self.decrypted.push_back(digest(bytes));
         // A message got through: the session works, rebuilds start over.
         self.rebuilds = 0;
         self.next_rebuild_at = 0;
@@ -89,13 +93,18 @@ mod tests {
         for i in 0..5u32 {
             p.remember_decrypted(&i.to_be_bytes());
         }
-        assert_eq!(p.decrypted.capacity(), 5, "grows one slot at a time");
+        assert_eq!(p.decrypted.len(), 5, "grows one slot at a time");
         for i in 5..(DUPLICATE_MEMORY as u32 + 10) {
             p.remember_decrypted(&i.to_be_bytes());
         }
-        assert!(p.decrypted.capacity() <= DUPLICATE_MEMORY + 1);
-        assert!(!p.decrypted_before(&0u32.to_be_bytes()));
-        assert!(p.decrypted_before(&(DUPLICATE_MEMORY as u32 + 9).to_be_bytes()));
+        let total = DUPLICATE_MEMORY as u32 + 10;
+        for i in 0..total {
+            assert_eq!(
+                p.decrypted_before(&i.to_be_bytes()),
+                i >= 10,
+                "digest {i}: only the newest {DUPLICATE_MEMORY} are kept"
+            );
+        }
         assert_eq!(p.decrypted.len(), DUPLICATE_MEMORY);
     }
 
