@@ -58,6 +58,7 @@ pub mod phone;
 pub mod proof;
 pub mod rest_of_meta;
 pub mod router;
+mod short_str;
 pub mod trace;
 pub mod transport;
 pub mod view;

@@ -201,7 +201,7 @@ impl CloudApi {
             return;
         };
         n.statistics.inbound += 1;
-        n.contacts.entry(consumer.clone()).or_default().profile_name = profile.clone();
+        n.contacts.entry(consumer.clone()).or_default().profile_name = profile.as_str().into();
         let payload =
             webhook::inbound_text(&n.ids, &profile, consumer, &wamid, now_ms / 1000, &body);
         let request = webhook::signed_post(&n.webhook, &payload);

@@ -28,7 +28,7 @@ pub struct Statistics {
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Contact {
     /// The profile name the consumer's client sent.
-    pub(crate) profile_name: String,
+    pub(crate) profile_name: crate::short_str::ShortStr,
     /// The Signal sessions with the consumer's phone.
     pub(crate) peer: PeerSessions,
     /// Wamids of outbound messages to this consumer not yet delivered

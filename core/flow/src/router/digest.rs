@@ -141,7 +141,7 @@ impl Simulation {
             h.num(n.next_envelope);
             for (consumer, c) in &n.contacts {
                 h.text(consumer.wa_id());
-                h.text(&c.profile_name);
+                h.text(c.profile_name.as_str());
                 h.num(c.peer.epoch);
                 for w in &c.pending {
                     h.text(w);
