@@ -6,14 +6,19 @@
 //!   the real key (a wamid, an envelope's sender and id, a journey key). The
 //!   key is uniformly spread, so it is its own hash. Every user verifies a hit
 //!   against the real key, so a collision costs a lookup, never a wrong entry.
+//! - [`FingerprintTable`]: fingerprint to sequence number, open addressing
+//!   without tombstones; [`BlockDeque`]: a queue in fixed-size blocks. The
+//!   Cloud API's store is made of these two, for its memory at scale.
 //! - [`SmallKeyMap`] / [`SmallKeySet`]: short keys (phone numbers, 8-byte
 //!   windows of text, party ids), hashed by a multiply-and-rotate mixer.
 //!
 //! One cheap hasher in place of SipHash is faster, and is one hasher less in
 //! the wasm module.
 
+mod block_deque;
 mod fingerprint_table;
 
+pub use block_deque::BlockDeque;
 pub use fingerprint_table::FingerprintTable;
 
 use std::collections::{HashMap, HashSet};

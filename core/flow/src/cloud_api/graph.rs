@@ -108,7 +108,9 @@ impl CloudApi {
                 let stored = self
                     .store
                     .get(&message_id)
-                    .filter(|m| m.direction == Direction::Inbound && *m.phone_number_id == *pnid)
+                    .filter(|m| {
+                        m.direction == Direction::Inbound && *self.store.phone_number_id(m) == *pnid
+                    })
                     .ok_or_else(|| {
                         GraphError::invalid_value(format!(
                             "message_id {message_id} is not an inbound message held for this number"

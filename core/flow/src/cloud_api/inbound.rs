@@ -3,7 +3,7 @@
 //! requests that rebuild a session.
 
 use crate::cloud_api::CloudApi;
-use crate::cloud_api::store::{Direction, NewMessage, StoredMessage};
+use crate::cloud_api::store::{Direction, NewMessage};
 use crate::cloud_api::webhook::{self, Status};
 use crate::device::open::{Opened, open};
 use crate::phone::PhoneNumber;
@@ -206,11 +206,10 @@ impl CloudApi {
             webhook::inbound_text(&n.ids, &profile, consumer, &wamid, now_ms / 1000, &body);
         let request = webhook::signed_post(&n.webhook, &payload);
         self.statistics_changed(now_ms);
-        let number_id = self.store.number_id(pnid);
-        if let Some(message) = StoredMessage::new(NewMessage {
+        let stored = self.store.insert(NewMessage {
             wamid_key,
             direction: Direction::Inbound,
-            phone_number_id: number_id,
+            phone_number_id: pnid,
             consumer: consumer.clone(),
             text: &body,
             stored_at_ms: now_ms,
@@ -219,8 +218,16 @@ impl CloudApi {
             client_message_id: Some(&id),
             delivered: true,
             pending: None,
-        }) {
-            self.store.insert(message);
+        });
+        if let Err(e) = stored {
+            // The webhook still goes out (the business gets the message), but
+            // no retransmission or receipt can find it later.
+            self.out.event(EventKind::Failure {
+                by: "cloud_api".to_owned(),
+                what: format!("storing {wamid} from {consumer}"),
+                error: e.to_string(),
+                code: None,
+            });
         }
         self.out.event(EventKind::CloudApiDecrypted {
             envelope_id,

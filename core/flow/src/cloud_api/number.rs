@@ -31,9 +31,38 @@ pub(crate) struct Contact {
     pub(crate) profile_name: crate::short_str::ShortStr,
     /// The Signal sessions with the consumer's phone.
     pub(crate) peer: PeerSessions,
-    /// Wamids of outbound messages to this consumer not yet delivered
-    /// (a handful at most: messages are delivered within seconds).
-    pub(crate) pending: Vec<String>,
+    /// Wamids of outbound messages to this consumer not yet delivered.
+    pub(crate) pending: PendingWamids,
+}
+
+/// Wamids of outbound messages not yet delivered: none most of the time and
+/// a handful at most (messages are delivered within seconds), so an
+/// optional exact-size slice: 8 bytes in each of ~100,000 contacts at 1M
+/// messages, where an empty `Vec` takes 24.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PendingWamids(Option<Box<[String]>>);
+
+impl PendingWamids {
+    /// Adds a wamid.
+    pub(crate) fn push(&mut self, wamid: String) {
+        let mut list = self.0.take().map(Vec::from).unwrap_or_default();
+        list.push(wamid);
+        self.0 = Some(list.into_boxed_slice());
+    }
+
+    /// Removes a wamid (no longer pending).
+    pub(crate) fn remove(&mut self, wamid: &str) {
+        let Some(list) = self.0.take() else {
+            return;
+        };
+        let rest: Vec<String> = Vec::from(list).into_iter().filter(|w| w != wamid).collect();
+        self.0 = (!rest.is_empty()).then(|| rest.into_boxed_slice());
+    }
+
+    /// The wamids, oldest first.
+    pub(crate) fn as_slice(&self) -> &[String] {
+        self.0.as_deref().unwrap_or_default()
+    }
 }
 
 /// One business phone number hosted on the Cloud API.
@@ -91,5 +120,28 @@ impl HostedNumber {
         let id = self.next_envelope;
         self.next_envelope += 1;
         id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[cfg(target_arch = "wasm32")]
+    use wasm_bindgen_test::wasm_bindgen_test as test;
+
+    use super::PendingWamids;
+
+    #[test]
+    fn pending_wamids_keep_their_order_and_free_themselves_when_empty() {
+        let mut p = PendingWamids::default();
+        for w in ["a", "b", "c"] {
+            p.push(w.to_owned());
+        }
+        p.remove("b");
+        p.remove("z");
+        assert_eq!(p.as_slice(), ["a", "c"]);
+        p.remove("a");
+        p.remove("c");
+        assert!(p.as_slice().is_empty());
+        assert!(p.0.is_none(), "no allocation left behind");
     }
 }

@@ -9,7 +9,7 @@ use rand_core::CryptoRng;
 
 use crate::cloud_api::CloudApi;
 use crate::cloud_api::status;
-use crate::cloud_api::store::{Direction, NewMessage, PendingSend, StoredMessage};
+use crate::cloud_api::store::{Direction, NewMessage, PendingSend};
 use crate::cloud_api::webhook::{Status, StatusError};
 use crate::device::{RETRANSMIT_MS, backoff};
 use crate::ids::WamidKey;
@@ -36,14 +36,13 @@ impl CloudApi {
                 .entry(to.clone())
                 .or_default()
                 .pending
-                .push(wamid);
+                .push(wamid.clone());
         }
         self.statistics_changed(now_ms);
-        let number_id = self.store.number_id(pnid);
-        let stored = StoredMessage::new(NewMessage {
+        let stored = self.store.insert(NewMessage {
             wamid_key,
             direction: Direction::Outbound,
-            phone_number_id: number_id,
+            phone_number_id: pnid,
             consumer: to.clone(),
             text: &text,
             stored_at_ms: now_ms,
@@ -59,8 +58,25 @@ impl CloudApi {
                 retry_at: None,
             })),
         });
-        if let Some(stored) = stored {
-            self.store.insert(stored);
+        if let Err(e) = stored {
+            // Accepted by the Graph API, so reported as Meta reports a send
+            // that failed after acceptance: a `failed` status.
+            if let Some(c) = self
+                .numbers
+                .get_mut(pnid)
+                .and_then(|n| n.contacts.get_mut(to))
+            {
+                c.pending.remove(&wamid);
+            }
+            let error = status::something_went_wrong(&e.to_string());
+            self.out.event(EventKind::Failure {
+                by: "cloud_api".to_owned(),
+                what: format!("storing {wamid} for {to}"),
+                error: error.details.clone(),
+                code: Some(error.code),
+            });
+            self.post_status(now_ms, pnid, &wamid, Status::Failed, to, Some(&error));
+            return;
         }
         self.breach_copies(to, &text);
     }
@@ -71,7 +87,7 @@ impl CloudApi {
         let Some(m) = self.store.get(wamid) else {
             return;
         };
-        let (pnid, to) = (m.phone_number_id.clone(), m.consumer.clone());
+        let (pnid, to) = (self.store.phone_number_id(m), m.consumer.clone());
         let has_session = self
             .numbers
             .get(&*pnid)
@@ -113,7 +129,7 @@ impl CloudApi {
         let Some(pending) = &m.pending else {
             return;
         };
-        let (pnid, to) = (m.phone_number_id.clone(), m.consumer.clone());
+        let (pnid, to) = (self.store.phone_number_id(m), m.consumer.clone());
         let plaintext = pending.message.to_bytes();
         let old = pending.envelope.as_ref().map(|e| (e.id, e.sent_at_ms));
         let Some(n) = self.numbers.get_mut(&*pnid) else {
@@ -239,16 +255,19 @@ impl CloudApi {
         let Some(pending) = m.pending.take() else {
             return false;
         };
+        let consumer = m.consumer.clone();
         if let Some(at) = pending.retry_at {
             self.retransmits.remove(&(at, seq));
         }
-        let (pnid, consumer) = (m.phone_number_id.clone(), m.consumer.clone());
-        if let Some(c) = self
-            .numbers
-            .get_mut(&*pnid)
+        let pnid = self
+            .store
+            .by_seq(seq)
+            .map(|m| self.store.phone_number_id(m));
+        if let Some(c) = pnid
+            .and_then(|pnid| self.numbers.get_mut(&*pnid))
             .and_then(|n| n.contacts.get_mut(&consumer))
         {
-            c.pending.retain(|w| w != wamid);
+            c.pending.remove(wamid);
         }
         true
     }
@@ -262,7 +281,7 @@ impl CloudApi {
         let Some(m) = self.store.get(wamid) else {
             return;
         };
-        let (pnid, consumer) = (m.phone_number_id.clone(), m.consumer.clone());
+        let (pnid, consumer) = (self.store.phone_number_id(m), m.consumer.clone());
         self.out.event(EventKind::Failure {
             by: "cloud_api".to_owned(),
             what: format!("sending {wamid} to {consumer}"),
@@ -295,7 +314,7 @@ impl CloudApi {
         let contact = n.contacts.entry(consumer.clone()).or_default();
         contact.peer.awaiting_bundle = false;
         let epoch = contact.peer.epoch;
-        let candidates: Vec<String> = contact.pending.to_vec();
+        let candidates: Vec<String> = contact.pending.as_slice().to_vec();
         let waiting: Vec<String> = candidates
             .into_iter()
             .filter(|w| {

@@ -6,7 +6,7 @@
 //! expires, its content goes, and so does every consumer phone number that was
 //! held only because of it.
 
-use std::collections::VecDeque;
+use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
 
@@ -35,10 +35,9 @@ use crate::wire::EnvelopeId;
 /// checks the message it finds, so a collision can only make a lookup miss.
 #[derive(Debug, Clone, Default)]
 pub struct MessageStore {
-    /// Boxed: the deque doubles its capacity as it grows, and at scale a
-    /// third of its slots are empty; an empty slot costs a pointer, not a
-    /// message.
-    slots: VecDeque<Box<StoredMessage>>,
+    /// Inline, in blocks allocated once each: no spare slots beyond two
+    /// blocks, and no heap chunk per message.
+    slots: crate::maps::BlockDeque<StoredMessage>,
     first: u64,
     key: [u8; 32],
     /// Every message adds entries and later removes them: a table without
@@ -46,9 +45,21 @@ pub struct MessageStore {
     index: crate::maps::FingerprintTable,
     /// Live messages per (phone number id, consumer), by fingerprint.
     number_refs: crate::maps::FingerprintTable,
-    /// Every phone number id stored, once: messages share them. A handful
-    /// (the hosted numbers), so a list.
-    number_ids: Vec<std::sync::Arc<str>>,
+    /// Every phone number id stored, once: a message keeps its place here.
+    /// A handful (the hosted numbers), so a list.
+    number_ids: Vec<Arc<str>>,
+}
+
+/// Why a message could not be stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// Its text is over 4 GiB (it came in an envelope of at most 64 KiB, so
+    /// this cannot happen).
+    #[error("the message's text is over 4 GiB")]
+    TextTooLong,
+    /// The store already holds 65,536 business numbers' messages.
+    #[error("the store holds messages of 65,536 business numbers already")]
+    TooManyNumbers,
 }
 
 /// What an index entry names.
@@ -81,14 +92,33 @@ impl MessageStore {
         WamidKey::for_sequence(&self.key, seq) == *key
     }
 
-    /// The shared copy of a phone number id, for a new message.
-    pub(crate) fn number_id(&mut self, phone_number_id: &str) -> std::sync::Arc<str> {
-        if let Some(id) = self.number_ids.iter().find(|id| ***id == *phone_number_id) {
-            return id.clone();
+    /// The place of a phone number id in the list, added if new.
+    fn number_index(&mut self, phone_number_id: &str) -> Result<u16, StoreError> {
+        let found = self
+            .number_ids
+            .iter()
+            .position(|id| **id == *phone_number_id);
+        let index = found.unwrap_or(self.number_ids.len());
+        let index = u16::try_from(index).map_err(|_| StoreError::TooManyNumbers)?;
+        if found.is_none() {
+            self.number_ids.push(phone_number_id.into());
         }
-        let id: std::sync::Arc<str> = phone_number_id.into();
-        self.number_ids.push(id.clone());
-        id
+        Ok(index)
+    }
+
+    /// The business phone number id of a stored message.
+    pub fn phone_number_id(&self, message: &StoredMessage) -> Arc<str> {
+        self.number_ids
+            .get(usize::from(message.number))
+            .cloned()
+            .unwrap_or_else(|| Arc::from(""))
+    }
+
+    /// Whether a stored message is of the business number `phone_number_id`.
+    fn is_of_number(&self, message: &StoredMessage, phone_number_id: &str) -> bool {
+        self.number_ids
+            .get(usize::from(message.number))
+            .is_some_and(|id| **id == *phone_number_id)
     }
 
     fn fingerprint(&self, index: Index<'_>) -> u64 {
@@ -124,12 +154,11 @@ impl MessageStore {
     fn slot(&self, seq: u64) -> Option<&StoredMessage> {
         self.slots
             .get(usize::try_from(seq.checked_sub(self.first)?).ok()?)
-            .map(|m| &**m)
     }
 
     fn slot_mut(&mut self, seq: u64) -> Option<&mut StoredMessage> {
         let i = usize::try_from(seq.checked_sub(self.first)?).ok()?;
-        self.slots.get_mut(i).map(|m| &mut **m)
+        self.slots.get_mut(i)
     }
 
     /// The sequence number an index entry names, if the message is still
@@ -149,38 +178,35 @@ impl MessageStore {
         let matches = match index {
             Index::Wamid(w) => m.has_wamid(w),
             Index::Envelope(p, id) => {
-                m.direction == Direction::Outbound
-                    && *m.phone_number_id == *p
-                    && m.envelope_id == id
+                m.direction == Direction::Outbound && self.is_of_number(m, p) && m.envelope_id == id
             }
             Index::ClientId(p, c, id) => {
-                *m.phone_number_id == *p && m.consumer == *c && m.client_message_id() == Some(id)
+                self.is_of_number(m, p) && m.consumer == *c && m.client_message_id() == Some(id)
             }
             Index::Number(..) => false,
         };
         matches.then_some(seq)
     }
 
-    /// Stores `message`; returns its sequence number.
-    pub(crate) fn insert(&mut self, message: StoredMessage) -> u64 {
+    /// Stores a message; returns its sequence number.
+    pub(crate) fn insert(&mut self, new: NewMessage<'_>) -> Result<u64, StoreError> {
+        let pnid = new.phone_number_id;
+        let number = self.number_index(pnid)?;
+        let message = StoredMessage::new(new, number).ok_or(StoreError::TextTooLong)?;
         let seq = self.first + self.slots.len() as u64;
         if !self.key_is_positional(seq, &message.wamid_key) {
             let wamid = self.fingerprint(Index::Wamid(&message.wamid()));
             self.index.insert(wamid, seq);
         }
         if let Some(client_id) = message.client_message_id() {
-            let key = self.fingerprint(Index::ClientId(
-                &message.phone_number_id,
-                &message.consumer,
-                client_id,
-            ));
+            let key = self.fingerprint(Index::ClientId(pnid, &message.consumer, client_id));
             self.index.insert(key, seq);
         }
-        let number = self.fingerprint(Index::Number(&message.phone_number_id, &message.consumer));
-        let refs = self.number_refs.get(number).unwrap_or(0);
-        self.number_refs.insert(number, refs + 1);
-        self.slots.push_back(Box::new(message));
-        seq
+        let refs_key = self.fingerprint(Index::Number(pnid, &message.consumer));
+        let refs = self.number_refs.get(refs_key).unwrap_or(0);
+        self.number_refs.insert(refs_key, refs + 1);
+        self.slots.push_back(message);
+        Ok(seq)
     }
 
     /// Notes the envelope an outbound message was encrypted into.
@@ -191,7 +217,7 @@ impl MessageStore {
         let Some(m) = self.slot(seq) else {
             return;
         };
-        let (pnid, old) = (m.phone_number_id.clone(), m.envelope_id);
+        let (pnid, old) = (self.phone_number_id(m), m.envelope_id);
         if old != 0 {
             let stale = self.fingerprint(Index::Envelope(&pnid, old));
             self.index.remove(stale);
@@ -260,7 +286,7 @@ impl MessageStore {
 
     /// All stored messages, oldest (first to expire) first.
     pub fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredMessage> + ExactSizeIterator {
-        self.slots.iter().map(|m| &**m)
+        self.slots.iter()
     }
 
     /// The earliest expiry.
@@ -301,180 +327,35 @@ impl MessageStore {
             };
             let seq = self.first;
             self.first += 1;
+            let pnid = self.phone_number_id(&m);
             let mut keys = Vec::new();
             if !self.key_is_positional(seq, &m.wamid_key) {
                 keys.push(self.fingerprint(Index::Wamid(&m.wamid())));
             }
             if m.direction == Direction::Outbound && m.envelope_id != 0 {
-                keys.push(self.fingerprint(Index::Envelope(&m.phone_number_id, m.envelope_id)));
+                keys.push(self.fingerprint(Index::Envelope(&pnid, m.envelope_id)));
             }
             if let Some(id) = m.client_message_id() {
-                keys.push(self.fingerprint(Index::ClientId(&m.phone_number_id, &m.consumer, id)));
+                keys.push(self.fingerprint(Index::ClientId(&pnid, &m.consumer, id)));
             }
             for key in keys {
                 if self.index.get(key) == Some(seq) {
                     self.index.remove(key);
                 }
             }
-            let number = self.fingerprint(Index::Number(&m.phone_number_id, &m.consumer));
+            let number = self.fingerprint(Index::Number(&pnid, &m.consumer));
             if let Some(n) = self.number_refs.get_mut(number) {
                 *n -= 1;
                 if *n == 0 {
                     self.number_refs.remove(number);
-                    forgotten.push((m.phone_number_id.to_string(), m.consumer.clone()));
+                    forgotten.push((pnid.to_string(), m.consumer.clone()));
                 }
             }
-            purged.push(*m);
+            purged.push(m);
         }
         (purged, forgotten)
     }
 }
 
 #[cfg(test)]
-mod tests {
-    #[cfg(target_arch = "wasm32")]
-    use wasm_bindgen_test::wasm_bindgen_test as test;
-
-    use super::*;
-
-    /// A message whose wamid key is drawn from seed `n`; returns it and
-    /// its wamid.
-    fn msg(n: u64, consumer: &str, expires: u64) -> (StoredMessage, String) {
-        use rand_core::SeedableRng;
-        let key = WamidKey::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(n));
-        let consumer = PhoneNumber::parse(consumer).unwrap();
-        let client_id = format!("c-{n}");
-        let m = StoredMessage::new(NewMessage {
-            wamid_key: key,
-            direction: Direction::Inbound,
-            phone_number_id: "1".into(),
-            consumer: consumer.clone(),
-            text: "t",
-            stored_at_ms: 0,
-            expires_at_ms: expires,
-            envelope_id: expires,
-            client_message_id: Some(&client_id),
-            delivered: true,
-            pending: None,
-        })
-        .unwrap();
-        (m, key.wamid(&consumer))
-    }
-
-    #[test]
-    fn a_positional_wamid_is_found_without_an_index_entry() {
-        let mut s = MessageStore::new([7; 32]);
-        let alice = PhoneNumber::parse("15550000001").unwrap();
-        let bob = PhoneNumber::parse("15550000002").unwrap();
-        let mut wamids = Vec::new();
-        for expires in [10, 20] {
-            let key = s.next_wamid_key();
-            let m = StoredMessage::new(NewMessage {
-                wamid_key: key,
-                direction: Direction::Outbound,
-                phone_number_id: "1".into(),
-                consumer: alice.clone(),
-                text: "t",
-                stored_at_ms: 0,
-                expires_at_ms: expires,
-                envelope_id: 0,
-                client_message_id: None,
-                delivered: false,
-                pending: None,
-            })
-            .unwrap();
-            s.insert(m);
-            wamids.push((key, key.wamid(&alice)));
-        }
-        assert_ne!(wamids[0].0, wamids[1].0);
-        assert!(s.index.is_empty(), "neither wamid needed an index entry");
-        for (_, w) in &wamids {
-            assert_eq!(s.get(w).map(StoredMessage::wamid).as_ref(), Some(w));
-        }
-        assert!(
-            s.get(&wamids[0].0.wamid(&bob)).is_none(),
-            "its key with another number"
-        );
-        s.purge(10);
-        assert!(s.get(&wamids[0].1).is_none());
-        assert_eq!(
-            s.get(&wamids[1].1).map(StoredMessage::wamid).as_ref(),
-            Some(&wamids[1].1)
-        );
-        assert!(MessageStore::new([8; 32]).get(&wamids[1].1).is_none());
-    }
-
-    #[test]
-    fn a_message_keeps_its_text_client_id_and_wamid_apart() {
-        let (m, wamid) = msg(1, "15550000001", 10);
-        assert_eq!(m.text(), "t");
-        assert_eq!(m.client_message_id(), Some("c-1"));
-        assert_eq!(m.wamid(), wamid);
-        assert!(m.has_wamid(&wamid) && !m.has_wamid("wamid.x"));
-        let (other, _) = msg(2, "15550000001", 10);
-        assert_ne!(other.wamid(), wamid);
-    }
-
-    #[test]
-    fn retention_is_capped_at_30_days() {
-        assert!(RetentionPolicy::days(30).is_ok());
-        assert_eq!(RetentionPolicy::days(31), Err(RetentionError(31)));
-        assert_eq!(RetentionPolicy::days(0), Err(RetentionError(0)));
-        assert_eq!(RetentionPolicy::default().in_ms(), 30 * DAY_MS);
-    }
-
-    #[test]
-    fn purge_takes_only_what_expired_and_forgets_numbers_last() {
-        let mut s = MessageStore::new([7; 32]);
-        let (a, wa) = msg(1, "15550000001", 10);
-        let (c, _) = msg(3, "15550000002", 10);
-        let (b, wb) = msg(2, "15550000001", 20);
-        s.insert(a);
-        s.insert(c);
-        s.insert(b);
-        let alice = PhoneNumber::parse("15550000001").unwrap();
-        assert_eq!(s.wamid_for_client_id("1", &alice, "c-1"), Some(wa.clone()));
-        assert_eq!(s.get(&wb).unwrap().wamid(), wb);
-        assert!(s.get("wamid.z").is_none());
-        assert_eq!(s.overdue(10), 2);
-        let (p, f) = s.purge(9);
-        assert!(p.is_empty() && f.is_empty());
-        let (p, f) = s.purge(10);
-        assert_eq!(p.len(), 2);
-        assert_eq!(
-            f,
-            vec![("1".to_owned(), PhoneNumber::parse("15550000002").unwrap())]
-        );
-        assert_eq!(s.wamid_for_client_id("1", &alice, "c-1"), None);
-        assert!(s.get(&wa).is_none());
-        assert!(s.holds_number("1", &alice));
-        assert_eq!(
-            s.get(&wb).unwrap().wamid(),
-            wb,
-            "sequence numbers survive the purge"
-        );
-        let (p, f) = s.purge(u64::MAX);
-        assert_eq!(p.len(), 1);
-        assert_eq!(f.len(), 1);
-        assert!(s.is_empty());
-    }
-
-    #[test]
-    fn an_outbound_message_is_found_by_its_envelope_and_only_by_its_own() {
-        let mut s = MessageStore::new([7; 32]);
-        let (mut m, w) = msg(1, "15550000001", 10);
-        m.direction = Direction::Outbound;
-        m.has_client_id = false;
-        s.insert(m);
-        s.set_envelope(&w, 4);
-        assert_eq!(s.wamid_for_envelope("1", 4), Some(w.clone()));
-        assert_eq!(
-            s.wamid_for_envelope("2", 4),
-            None,
-            "another number's envelope 4"
-        );
-        s.set_envelope(&w, 5);
-        assert_eq!(s.wamid_for_envelope("1", 4), None);
-        assert_eq!(s.wamid_for_envelope("1", 5), Some(w));
-    }
-}
+mod tests;

@@ -83,7 +83,10 @@ pub struct ConsumerClient {
     name: String,
     pub(crate) account: Account,
     online: bool,
-    pub(crate) peers: BTreeMap<PhoneNumber, Peer>,
+    /// Boxed: a peer is about 500 bytes and a B-tree leaf has eleven slots,
+    /// so with ten businesses a phone's one leaf would carry an empty
+    /// 500-byte slot; boxed, an empty slot costs a pointer.
+    pub(crate) peers: BTreeMap<PhoneNumber, Box<Peer>>,
     pub(crate) chats: BTreeMap<PhoneNumber, Chat>,
     pub(crate) outbox: crate::maps::SortedMap<EnvelopeId, OutboxEntry>,
     /// Retransmission deadlines.

@@ -143,7 +143,7 @@ impl Simulation {
                 h.text(consumer.wa_id());
                 h.text(c.profile_name.as_str());
                 h.num(c.peer.epoch);
-                for w in &c.pending {
+                for w in c.pending.as_slice() {
                     h.text(w);
                 }
                 if let Some(s) = c.peer.record.current() {

@@ -152,7 +152,7 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
         .map(|m| StoredPane {
             wamid: m.wamid(),
             direction: m.direction,
-            phone_number_id: m.phone_number_id.to_string(),
+            phone_number_id: cloud.store().phone_number_id(m).to_string(),
             consumer: m.consumer.e164(),
             text: m.text().to_owned(),
             stored_at_ms: m.stored_at_ms,
