@@ -12,8 +12,6 @@
 //! `decrypt` is transactional: every new value (skipped keys, chain keys, root
 //! key) is computed on the side, and committed only after the AEAD verifies.
 
-use std::collections::VecDeque;
-
 use rand_core::CryptoRng;
 use serde::Serialize;
 
@@ -76,7 +74,9 @@ pub struct DoubleRatchet {
     /// CKr and Nr, the chain of DHr (which is `Some` whenever this is).
     receiving: Option<ChainKey>,
     /// Superseded receiving chains (ratchet key, next index), newest last.
-    previous_receiving: VecDeque<(PublicKey, u32)>,
+    /// An exact-size slice: 16 bytes in the session where a deque takes 32,
+    /// and a device at scale holds a hundred thousand sessions.
+    previous_receiving: Box<[(PublicKey, u32)]>,
     skipped: SkippedKeys,
     /// How many DH ratchet steps this state has taken (for the inspector).
     dh_ratchet_steps: u64,
@@ -125,7 +125,7 @@ impl DoubleRatchet {
             sending: Some(sending),
             previous_sending_length: 0,
             receiving: None,
-            previous_receiving: VecDeque::new(),
+            previous_receiving: Box::default(),
             skipped: SkippedKeys::default(),
             dh_ratchet_steps: 1,
         })
@@ -140,7 +140,7 @@ impl DoubleRatchet {
             sending: None,
             previous_sending_length: 0,
             receiving: None,
-            previous_receiving: VecDeque::new(),
+            previous_receiving: Box::default(),
             skipped: SkippedKeys::default(),
             dh_ratchet_steps: 0,
         }
@@ -284,7 +284,7 @@ impl DoubleRatchet {
         self.skipped.extend(header.ratchet_key, new_skipped);
         if let (Some(old), Some(old_key)) = (self.receiving.take(), self.remote_ratchet_key) {
             let next_index = old.index().max(header.previous_chain_length);
-            crate::bounded::push_back_bounded(
+            crate::bounded::push_bounded(
                 &mut self.previous_receiving,
                 (old_key, next_index),
                 MAX_PREVIOUS_CHAINS,
