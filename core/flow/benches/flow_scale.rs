@@ -20,12 +20,11 @@
 use std::process::Command;
 use std::time::Instant;
 
-use cipherflow_flow::cloud_api::store::DAY_MS;
-use cipherflow_flow::trace::TraceMode;
-use cipherflow_flow::{SimConfig, Simulation};
+mod support {
+    pub mod traffic;
+}
 
-const BUSINESSES: usize = 10;
-const SPAN_DAYS: u64 = 90;
+use support::traffic::{self, BUSINESSES, SPAN_DAYS};
 
 fn peak_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -38,62 +37,12 @@ fn peak_kb() -> Option<u64> {
         .ok()
 }
 
-fn consumer_number(i: usize) -> String {
-    format!("+1 650 {:07}", 1_000_000 + i)
-}
-
 fn run(messages: usize, consumers: usize) {
     let setup = Instant::now();
-    let mut sim = Simulation::new(SimConfig {
-        seed: 2026,
-        trace: TraceMode::CountOnly,
-        history_limit: Some(20),
-        ..SimConfig::default()
-    })
-    .unwrap();
-    for i in 0..consumers {
-        sim.add_consumer(&consumer_number(i), "Consumer").unwrap();
-    }
-    let shops: Vec<_> = (0..BUSINESSES)
-        .map(|b| {
-            sim.add_business(&format!("+1 555 020 {:04}", b + 1), "Shop")
-                .unwrap()
-        })
-        .collect();
+    let (mut sim, shops) = traffic::setup(consumers);
     let setup_s = setup.elapsed().as_secs_f64();
-
-    let step = SPAN_DAYS * DAY_MS / messages as u64;
-    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let start = Instant::now();
-    let mut peak_store = 0;
-    for i in 0..messages {
-        // A fixed xorshift: the same traffic for every run.
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        let c = consumer_number((x as usize) % consumers);
-        let shop = &shops[(x >> 32) as usize % BUSINESSES];
-        if i % 2 == 0 {
-            sim.consumer_send_text(
-                &c,
-                &shop.display_phone_number.e164(),
-                &format!("order question number {i}"),
-            )
-            .unwrap();
-        } else {
-            let r = sim
-                .business_send_text(
-                    &shop.phone_number_id,
-                    &c,
-                    &format!("answer number {i} from the shop"),
-                )
-                .unwrap();
-            assert_eq!(r.status, 200);
-        }
-        sim.advance(step);
-        peak_store = peak_store.max(sim.cloud_api().store().len());
-    }
-    sim.advance(DAY_MS);
+    let peak_store = traffic::run(&mut sim, &shops, messages, consumers);
     let secs = start.elapsed().as_secs_f64();
     let stats = sim.delivery_stats();
     assert_eq!(
