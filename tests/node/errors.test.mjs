@@ -151,6 +151,10 @@ test("protocol errors", () => {
   const noChain = structuredClone(pickle);
   noChain.ratchet.sending = null;
   noChain.ratchet.remote_ratchet_key = null;
+  // A receiving chain names its ratchet key, DHr: without DHr it contradicts the rest.
+  assert.ok(noChain.ratchet.receiving, "a has received, so it has a receiving chain");
+  expectCode("INVALID_PICKLE", () => Session.restore(Buffer.from(JSON.stringify(noChain))), "receiving chain without DHr");
+  noChain.ratchet.receiving = null;
   const unready = Session.restore(Buffer.from(JSON.stringify(noChain)));
   expectCode("SESSION_UNUSABLE", () => unready.encrypt("x"), "no remote ratchet key");
   const exhausted = structuredClone(pickle);

@@ -35,7 +35,7 @@ fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
 /// Decodes standard base64 into `out`: the decoded length, or `None` if
 /// `text` has a character outside the alphabet, is not whole quads, or does
 /// not fit. Lenient about where padding sits: callers that need the one
-/// canonical form check by encoding back ([`is_standard_of`]).
+/// canonical form check by encoding back.
 pub fn decode_standard_into(text: &[u8], out: &mut [u8]) -> Option<usize> {
     if !text.len().is_multiple_of(4) {
         return None;
@@ -67,21 +67,6 @@ pub fn decode_standard_into(text: &[u8], out: &mut [u8]) -> Option<usize> {
         }
     }
     Some(n)
-}
-
-/// Whether `text` is exactly the standard base64 (with padding) of `bytes`,
-/// checked without building the encoding.
-pub fn is_standard_of(text: &[u8], bytes: &[u8]) -> bool {
-    if text.len() != bytes.len().div_ceil(3) * 4 {
-        return false;
-    }
-    let mut at = 0;
-    let mut same = true;
-    encode_with(bytes, STANDARD, true, |c| {
-        same &= text.get(at) == Some(&c);
-        at += 1;
-    });
-    same
 }
 
 /// Standard base64 with `=` padding.
@@ -120,11 +105,9 @@ mod tests {
                 "does not fit"
             );
             assert_eq!(standard(input.as_bytes()), std);
-            assert!(is_standard_of(std.as_bytes(), input.as_bytes()));
             let mut out = [0u8; 8];
             let n = decode_standard_into(std.as_bytes(), &mut out).unwrap();
             assert_eq!(&out[..n], input.as_bytes());
-            assert!(!is_standard_of(url.as_bytes(), b"fooba!"));
             assert_eq!(url_safe(input.as_bytes()), url);
         }
         assert_eq!(standard(&[0xfb, 0xff]), "+/8=");

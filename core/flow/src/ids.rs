@@ -39,15 +39,17 @@ impl WamidKey {
 
     /// The key of the message at `sequence` in a store with `secret`.
     pub(crate) fn for_sequence(secret: &[u8; 32], sequence: u64) -> Self {
-        let mut block = [0u8; 10];
-        block[2..].copy_from_slice(&sequence.to_be_bytes());
-        let (mut left, mut right) = split(block);
+        // The block is the sequence number as 80 bits, in two 40-bit halves.
+        let (mut left, mut right) = (sequence >> HALF_BITS, sequence & HALF_MASK);
         for round in 0..FEISTEL_ROUNDS {
-            let next = xor(left, round_function(secret, round, right));
+            let next = left ^ round_function(secret, round, right);
             left = right;
             right = next;
         }
-        Self(join(left, right))
+        let block = (u128::from(left) << HALF_BITS | u128::from(right)).to_be_bytes();
+        let mut key = [0u8; 10];
+        key.copy_from_slice(&block[6..]);
+        Self(key)
     }
 
     /// The store position this key was made for with `secret`; `None` if
@@ -55,15 +57,17 @@ impl WamidKey {
     /// chance that a foreign key decodes anyway is 2^-16, and the store then
     /// checks the message it finds).
     pub(crate) fn sequence(&self, secret: &[u8; 32]) -> Option<u64> {
-        let (mut left, mut right) = split(self.0);
+        let mut wide = [0u8; 16];
+        wide[6..].copy_from_slice(&self.0);
+        let block = u128::from_be_bytes(wide);
+        let (mut left, mut right) = ((block >> HALF_BITS) as u64, block as u64 & HALF_MASK);
         for round in (0..FEISTEL_ROUNDS).rev() {
-            let previous = xor(right, round_function(secret, round, left));
+            let previous = right ^ round_function(secret, round, left);
             right = left;
             left = previous;
         }
-        let block = join(left, right);
-        let (high, low) = block.split_first_chunk::<2>()?;
-        (*high == [0, 0]).then(|| u64::from_be_bytes(low.try_into().unwrap_or_default()))
+        // A sequence number is 64 bits: the block's top 16 are zero.
+        (left >> (64 - HALF_BITS) == 0).then_some(left << HALF_BITS | right)
     }
 
     /// A key from its bytes (as a compact copy stored them).
@@ -138,59 +142,29 @@ impl WamidKey {
         key.is_wamid(&number, wamid).then_some((number, key))
     }
 
-    /// Whether `wamid` is this key's wamid with `counterpart` (without
-    /// building the string: the store checks every index hit this way).
+    /// Whether `wamid` is this key's wamid with `counterpart`.
     pub fn is_wamid(&self, counterpart: &PhoneNumber, wamid: &str) -> bool {
-        self.is_wamid_for_digits(counterpart.wa_id(), wamid)
-    }
-
-    /// [`Self::is_wamid`] with the counterpart given by its digits.
-    pub(crate) fn is_wamid_for_digits(&self, digits: &str, wamid: &str) -> bool {
-        let (raw, len) = self.raw(digits.as_bytes());
-        wamid.strip_prefix("wamid.").is_some_and(|encoded| {
-            crate::base64::is_standard_of(encoded.as_bytes(), raw.get(..len).unwrap_or_default())
-        })
+        self.wamid(counterpart) == wamid
     }
 }
 
 const FEISTEL_ROUNDS: u8 = 4;
-
-fn split(block: [u8; 10]) -> ([u8; 5], [u8; 5]) {
-    let mut left = [0u8; 5];
-    let mut right = [0u8; 5];
-    left.copy_from_slice(&block[..5]);
-    right.copy_from_slice(&block[5..]);
-    (left, right)
-}
-
-fn join(left: [u8; 5], right: [u8; 5]) -> [u8; 10] {
-    let mut block = [0u8; 10];
-    block[..5].copy_from_slice(&left);
-    block[5..].copy_from_slice(&right);
-    block
-}
-
-fn xor(a: [u8; 5], b: [u8; 5]) -> [u8; 5] {
-    let mut out = a;
-    for (o, b) in out.iter_mut().zip(b) {
-        *o ^= b;
-    }
-    out
-}
+const HALF_BITS: u32 = 40;
+const HALF_MASK: u64 = (1 << HALF_BITS) - 1;
 
 /// The round function: the first 5 bytes of SHA-256 over a label, the
-/// secret, the round and the half.
-fn round_function(secret: &[u8; 32], round: u8, half: [u8; 5]) -> [u8; 5] {
+/// secret, the round and the half (its 5 bytes, big-endian).
+fn round_function(secret: &[u8; 32], round: u8, half: u64) -> u64 {
     use sha2::{Digest, Sha256};
     let digest = Sha256::new()
         .chain_update(b"cipherflow wamid v1")
         .chain_update(secret)
         .chain_update([round])
-        .chain_update(half)
+        .chain_update(&half.to_be_bytes()[3..])
         .finalize();
-    let mut out = [0u8; 5];
-    out.copy_from_slice(&digest[..5]);
-    out
+    let mut out = [0u8; 8];
+    out[3..].copy_from_slice(&digest[..5]);
+    u64::from_be_bytes(out)
 }
 
 /// A new wamid for a message exchanged with `counterpart`.

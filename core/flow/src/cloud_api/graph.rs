@@ -109,7 +109,7 @@ impl CloudApi {
                     .store
                     .get(&message_id)
                     .filter(|m| {
-                        m.direction == Direction::Inbound && *self.store.phone_number_id(m) == *pnid
+                        m.direction == Direction::Inbound && self.store.phone_number_id(m) == pnid
                     })
                     .ok_or_else(|| {
                         GraphError::invalid_value(format!(

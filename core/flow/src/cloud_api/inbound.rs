@@ -207,7 +207,6 @@ impl CloudApi {
         let request = webhook::signed_post(&n.webhook, &payload);
         self.statistics_changed(now_ms);
         let stored = self.store.insert(NewMessage {
-            wamid_key,
             direction: Direction::Inbound,
             phone_number_id: pnid,
             consumer: consumer.clone(),

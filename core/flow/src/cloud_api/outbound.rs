@@ -32,15 +32,9 @@ impl CloudApi {
         let text = message.content().to_owned();
         if let Some(n) = self.numbers.get_mut(pnid) {
             n.statistics.outbound += 1;
-            n.contacts
-                .entry(to.clone())
-                .or_default()
-                .pending
-                .push(wamid.clone());
         }
         self.statistics_changed(now_ms);
         let stored = self.store.insert(NewMessage {
-            wamid_key,
             direction: Direction::Outbound,
             phone_number_id: pnid,
             consumer: to.clone(),
@@ -61,13 +55,6 @@ impl CloudApi {
         if let Err(e) = stored {
             // Accepted by the Graph API, so reported as Meta reports a send
             // that failed after acceptance: a `failed` status.
-            if let Some(c) = self
-                .numbers
-                .get_mut(pnid)
-                .and_then(|n| n.contacts.get_mut(to))
-            {
-                c.pending.remove(&wamid);
-            }
             let error = status::something_went_wrong(&e.to_string());
             self.out.event(EventKind::Failure {
                 by: "cloud_api".to_owned(),
@@ -78,6 +65,13 @@ impl CloudApi {
             self.post_status(now_ms, pnid, &wamid, Status::Failed, to, Some(&error));
             return;
         }
+        if let Some(n) = self.numbers.get_mut(pnid) {
+            n.contacts
+                .entry(to.clone())
+                .or_default()
+                .pending
+                .push(wamid);
+        }
         self.breach_copies(to, &text);
     }
 
@@ -87,7 +81,7 @@ impl CloudApi {
         let Some(m) = self.store.get(wamid) else {
             return;
         };
-        let (pnid, to) = (self.store.phone_number_id(m), m.consumer.clone());
+        let (pnid, to) = (self.store.phone_number_id(m).to_owned(), m.consumer.clone());
         let has_session = self
             .numbers
             .get(&*pnid)
@@ -129,7 +123,7 @@ impl CloudApi {
         let Some(pending) = &m.pending else {
             return;
         };
-        let (pnid, to) = (self.store.phone_number_id(m), m.consumer.clone());
+        let (pnid, to) = (self.store.phone_number_id(m).to_owned(), m.consumer.clone());
         let plaintext = pending.message.to_bytes();
         let old = pending.envelope.as_ref().map(|e| (e.id, e.sent_at_ms));
         let Some(n) = self.numbers.get_mut(&*pnid) else {
@@ -262,7 +256,7 @@ impl CloudApi {
         let pnid = self
             .store
             .by_seq(seq)
-            .map(|m| self.store.phone_number_id(m));
+            .map(|m| self.store.phone_number_id(m).to_owned());
         if let Some(c) = pnid
             .and_then(|pnid| self.numbers.get_mut(&*pnid))
             .and_then(|n| n.contacts.get_mut(&consumer))
@@ -281,7 +275,7 @@ impl CloudApi {
         let Some(m) = self.store.get(wamid) else {
             return;
         };
-        let (pnid, consumer) = (self.store.phone_number_id(m), m.consumer.clone());
+        let (pnid, consumer) = (self.store.phone_number_id(m).to_owned(), m.consumer.clone());
         self.out.event(EventKind::Failure {
             by: "cloud_api".to_owned(),
             what: format!("sending {wamid} to {consumer}"),

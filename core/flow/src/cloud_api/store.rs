@@ -6,8 +6,6 @@
 //! expires, its content goes, and so does every consumer phone number that was
 //! held only because of it.
 
-use std::sync::Arc;
-
 use sha2::{Digest, Sha256};
 
 mod message;
@@ -26,10 +24,12 @@ use crate::wire::EnvelopeId;
 /// One retention period for every message makes storage order expiry order,
 /// so the messages sit in a queue and a purge pops from its front: it costs in
 /// proportion to what expires. Each message has a sequence number (its place
-/// in the queue since the store began), and every index maps a 64-bit
-/// fingerprint to one: the wamid; the business number's envelope id (for
-/// receipts); the consumer's own message id (to know a message re-sent under a
-/// new session); the (business number, consumer) pair (to forget a consumer
+/// in the queue since the store began). Its wamid is made from that number
+/// (a keyed permutation, [`WamidKey::for_sequence`]), so a wamid decodes to
+/// its message without an index. Every index maps a 64-bit fingerprint to a
+/// sequence number: the business number's envelope id (for receipts); the
+/// consumer's own message id (to know a message re-sent under a new
+/// session); the (business number, consumer) pair (to forget a consumer
 /// when the last message with them expires). Fingerprints are keyed with a
 /// secret of the store's, so nobody can choose colliding ids, and a lookup
 /// checks the message it finds, so a collision can only make a lookup miss.
@@ -47,7 +47,7 @@ pub struct MessageStore {
     number_refs: crate::maps::FingerprintTable,
     /// Every phone number id stored, once: a message keeps its place here.
     /// A handful (the hosted numbers), so a list.
-    number_ids: Vec<Arc<str>>,
+    number_ids: Vec<Box<str>>,
 }
 
 /// Why a message could not be stored.
@@ -65,7 +65,6 @@ pub enum StoreError {
 /// What an index entry names.
 #[derive(Clone, Copy)]
 enum Index<'a> {
-    Wamid(&'a str),
     Envelope(&'a str, EnvelopeId),
     ClientId(&'a str, &'a PhoneNumber, &'a str),
     Number(&'a str, &'a PhoneNumber),
@@ -80,16 +79,12 @@ impl MessageStore {
         }
     }
 
-    /// The wamid key of the next message stored: made from its position, so
-    /// its wamid needs no index entry (see [`WamidKey::for_sequence`]).
+    /// The wamid key the next message stored gets: made from its position,
+    /// so a wamid needs no index entry (see [`WamidKey::for_sequence`]).
+    /// Callers that must name the wamid before storing (a webhook, the Graph
+    /// API's answer) ask for it first.
     pub(crate) fn next_wamid_key(&self) -> WamidKey {
         WamidKey::for_sequence(&self.key, self.first + self.slots.len() as u64)
-    }
-
-    /// Whether the message at `seq` has the key its position gives it (then
-    /// its wamid is found without the index).
-    fn key_is_positional(&self, seq: u64, key: &WamidKey) -> bool {
-        WamidKey::for_sequence(&self.key, seq) == *key
     }
 
     /// The place of a phone number id in the list, added if new.
@@ -107,18 +102,10 @@ impl MessageStore {
     }
 
     /// The business phone number id of a stored message.
-    pub fn phone_number_id(&self, message: &StoredMessage) -> Arc<str> {
+    pub fn phone_number_id(&self, message: &StoredMessage) -> &str {
         self.number_ids
             .get(usize::from(message.number))
-            .cloned()
-            .unwrap_or_else(|| Arc::from(""))
-    }
-
-    /// Whether a stored message is of the business number `phone_number_id`.
-    fn is_of_number(&self, message: &StoredMessage, phone_number_id: &str) -> bool {
-        self.number_ids
-            .get(usize::from(message.number))
-            .is_some_and(|id| **id == *phone_number_id)
+            .map_or("", |id| id)
     }
 
     fn fingerprint(&self, index: Index<'_>) -> u64 {
@@ -130,7 +117,6 @@ impl MessageStore {
             h.update(bytes);
         };
         match index {
-            Index::Wamid(w) => part(1, w.as_bytes()),
             Index::Envelope(p, id) => {
                 part(2, p.as_bytes());
                 part(2, &id.to_be_bytes());
@@ -164,40 +150,32 @@ impl MessageStore {
     /// The sequence number an index entry names, if the message is still
     /// held and is the one named.
     fn find(&self, index: Index<'_>) -> Option<u64> {
-        if let Index::Wamid(w) = index
-            && let Some((number, key)) = WamidKey::parse(w)
-            && let Some(seq) = key.sequence(&self.key)
-            && self
-                .slot(seq)
-                .is_some_and(|m| m.wamid_key == key && m.consumer == number)
-        {
-            return Some(seq);
-        }
         let seq = self.index.get(self.fingerprint(index))?;
         let m = self.slot(seq)?;
         let matches = match index {
-            Index::Wamid(w) => m.has_wamid(w),
             Index::Envelope(p, id) => {
-                m.direction == Direction::Outbound && self.is_of_number(m, p) && m.envelope_id == id
+                m.direction == Direction::Outbound
+                    && self.phone_number_id(m) == p
+                    && m.envelope_id == id
             }
             Index::ClientId(p, c, id) => {
-                self.is_of_number(m, p) && m.consumer == *c && m.client_message_id() == Some(id)
+                self.phone_number_id(m) == p
+                    && m.consumer == *c
+                    && m.client_message_id() == Some(id)
             }
             Index::Number(..) => false,
         };
         matches.then_some(seq)
     }
 
-    /// Stores a message; returns its sequence number.
+    /// Stores a message under [`Self::next_wamid_key`]; returns its
+    /// sequence number.
     pub(crate) fn insert(&mut self, new: NewMessage<'_>) -> Result<u64, StoreError> {
         let pnid = new.phone_number_id;
         let number = self.number_index(pnid)?;
-        let message = StoredMessage::new(new, number).ok_or(StoreError::TextTooLong)?;
+        let message = StoredMessage::new(new, self.next_wamid_key(), number)
+            .ok_or(StoreError::TextTooLong)?;
         let seq = self.first + self.slots.len() as u64;
-        if !self.key_is_positional(seq, &message.wamid_key) {
-            let wamid = self.fingerprint(Index::Wamid(&message.wamid()));
-            self.index.insert(wamid, seq);
-        }
         if let Some(client_id) = message.client_message_id() {
             let key = self.fingerprint(Index::ClientId(pnid, &message.consumer, client_id));
             self.index.insert(key, seq);
@@ -217,7 +195,7 @@ impl MessageStore {
         let Some(m) = self.slot(seq) else {
             return;
         };
-        let (pnid, old) = (self.phone_number_id(m), m.envelope_id);
+        let (pnid, old) = (self.phone_number_id(m).to_owned(), m.envelope_id);
         if old != 0 {
             let stale = self.fingerprint(Index::Envelope(&pnid, old));
             self.index.remove(stale);
@@ -229,9 +207,13 @@ impl MessageStore {
         }
     }
 
-    /// The sequence number of a stored message.
+    /// The sequence number of a stored message: its wamid decodes to it.
     pub(crate) fn seq_of(&self, wamid: &str) -> Option<u64> {
-        self.find(Index::Wamid(wamid))
+        let (number, key) = WamidKey::parse(wamid)?;
+        let seq = key.sequence(&self.key)?;
+        self.slot(seq)
+            .is_some_and(|m| m.wamid_key == key && m.consumer == number)
+            .then_some(seq)
     }
 
     /// A stored message by sequence number.
@@ -285,7 +267,7 @@ impl MessageStore {
     }
 
     /// All stored messages, oldest (first to expire) first.
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredMessage> + ExactSizeIterator {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &StoredMessage> {
         self.slots.iter()
     }
 
@@ -327,11 +309,8 @@ impl MessageStore {
             };
             let seq = self.first;
             self.first += 1;
-            let pnid = self.phone_number_id(&m);
+            let pnid = self.phone_number_id(&m).to_owned();
             let mut keys = Vec::new();
-            if !self.key_is_positional(seq, &m.wamid_key) {
-                keys.push(self.fingerprint(Index::Wamid(&m.wamid())));
-            }
             if m.direction == Direction::Outbound && m.envelope_id != 0 {
                 keys.push(self.fingerprint(Index::Envelope(&pnid, m.envelope_id)));
             }

@@ -73,7 +73,6 @@ pub struct StoredMessage {
 
 /// What a new stored message is made of.
 pub(crate) struct NewMessage<'a> {
-    pub(crate) wamid_key: WamidKey,
     pub(crate) direction: Direction,
     pub(crate) phone_number_id: &'a str,
     pub(crate) consumer: PhoneNumber,
@@ -93,14 +92,14 @@ impl StoredMessage {
     /// A stored message of the business number at `number` in the store's
     /// list; `None` if the text is over 4 GiB (it came in an envelope of at
     /// most 64 KiB, so it never is).
-    pub(super) fn new(m: NewMessage<'_>, number: u16) -> Option<Self> {
+    pub(super) fn new(m: NewMessage<'_>, wamid_key: WamidKey, number: u16) -> Option<Self> {
         let text_len = u32::try_from(m.text.len()).ok()?;
         let client_id = m.client_message_id.unwrap_or_default();
         let mut strings = String::with_capacity(m.text.len() + client_id.len());
         strings.push_str(m.text);
         strings.push_str(client_id);
         Some(Self {
-            wamid_key: m.wamid_key,
+            wamid_key,
             direction: m.direction,
             number,
             consumer: m.consumer,
@@ -120,11 +119,6 @@ impl StoredMessage {
     /// The wamid.
     pub fn wamid(&self) -> String {
         self.wamid_key.wamid(&self.consumer)
-    }
-
-    /// Whether this message's wamid is `wamid`.
-    pub fn has_wamid(&self, wamid: &str) -> bool {
-        self.wamid_key.is_wamid(&self.consumer, wamid)
     }
 
     /// The plaintext the Cloud API decrypted or was asked to send (the emoji

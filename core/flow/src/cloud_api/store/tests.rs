@@ -5,15 +5,13 @@ use wasm_bindgen_test::wasm_bindgen_test as test;
 
 use super::*;
 
-/// Stores an inbound message of number id "1" whose wamid key is drawn
-/// from seed `n`; returns its wamid.
+/// Stores an inbound message of number id "1" with client id `c-{n}`;
+/// returns its wamid.
 fn msg(s: &mut MessageStore, n: u64, consumer: &str, expires: u64) -> String {
-    use rand_core::SeedableRng;
-    let key = WamidKey::new(&mut rand_chacha::ChaCha20Rng::seed_from_u64(n));
+    let key = s.next_wamid_key();
     let consumer = PhoneNumber::parse(consumer).unwrap();
     let client_id = format!("c-{n}");
     s.insert(NewMessage {
-        wamid_key: key,
         direction: Direction::Inbound,
         phone_number_id: "1",
         consumer: consumer.clone(),
@@ -38,7 +36,6 @@ fn a_positional_wamid_is_found_without_an_index_entry() {
     for expires in [10, 20] {
         let key = s.next_wamid_key();
         s.insert(NewMessage {
-            wamid_key: key,
             direction: Direction::Outbound,
             phone_number_id: "1",
             consumer: alice.clone(),
@@ -80,12 +77,11 @@ fn a_message_keeps_its_text_client_id_wamid_and_number_apart() {
     assert_eq!(m.text(), "t");
     assert_eq!(m.client_message_id(), Some("c-1"));
     assert_eq!(m.wamid(), wamid);
-    assert!(m.has_wamid(&wamid) && !m.has_wamid("wamid.x"));
-    assert_eq!(&*s.phone_number_id(m), "1");
+    assert!(s.get("wamid.x").is_none());
+    assert_eq!(s.phone_number_id(m), "1");
     assert_ne!(other, wamid);
     let consumer = PhoneNumber::parse("15550000003").unwrap();
     let new = |pnid| NewMessage {
-        wamid_key: s.next_wamid_key(),
         direction: Direction::Outbound,
         phone_number_id: pnid,
         consumer: consumer.clone(),
@@ -99,17 +95,16 @@ fn a_message_keeps_its_text_client_id_wamid_and_number_apart() {
     };
     let second = new("2");
     let seq = s.insert(second).unwrap();
-    assert_eq!(&*s.phone_number_id(s.by_seq(seq).unwrap()), "2");
+    assert_eq!(s.phone_number_id(s.by_seq(seq).unwrap()), "2");
     assert_eq!(s.number_ids.len(), 2, "each number id is kept once");
 }
 
 #[test]
 fn the_store_refuses_a_65537th_number_and_keeps_what_it_has() {
     let mut s = MessageStore::new([7; 32]);
-    s.number_ids = (0..=u16::MAX).map(|n| Arc::from(n.to_string())).collect();
+    s.number_ids = (0..=u16::MAX).map(|n| n.to_string().into()).collect();
     let consumer = PhoneNumber::parse("15550000003").unwrap();
     let new = |pnid| NewMessage {
-        wamid_key: WamidKey::for_sequence(&[7; 32], 0),
         direction: Direction::Inbound,
         phone_number_id: pnid,
         consumer: consumer.clone(),
@@ -124,7 +119,7 @@ fn the_store_refuses_a_65537th_number_and_keeps_what_it_has() {
     assert_eq!(s.insert(new("new")), Err(StoreError::TooManyNumbers));
     assert!(s.is_empty() && s.number_refs.is_empty());
     let seq = s.insert(new("65535")).unwrap();
-    assert_eq!(&*s.phone_number_id(s.by_seq(seq).unwrap()), "65535");
+    assert_eq!(s.phone_number_id(s.by_seq(seq).unwrap()), "65535");
 }
 
 #[test]
