@@ -6,8 +6,8 @@
 const STANDARD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const URL_SAFE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// Encodes `bytes`, handing each output character to `push`.
-fn encode_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool, mut push: impl FnMut(u8)) {
+fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
     for chunk in bytes.chunks(3) {
         let b = [
             chunk.first().copied().unwrap_or(0),
@@ -18,17 +18,12 @@ fn encode_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool, mut push: impl FnMu
         for i in 0..4 {
             if i <= chunk.len() {
                 let sextet = (n >> (18 - 6 * i)) & 63;
-                push(alphabet[sextet as usize]);
+                out.push(char::from(alphabet[sextet as usize]));
             } else if pad {
-                push(b'=');
+                out.push('=');
             }
         }
     }
-}
-
-fn encode(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    encode_with(bytes, alphabet, pad, |c| out.push(char::from(c)));
     out
 }
 

@@ -195,12 +195,13 @@ impl MessageStore {
         let Some(m) = self.slot(seq) else {
             return;
         };
-        let (pnid, old) = (self.phone_number_id(m).to_owned(), m.envelope_id);
-        if old != 0 {
-            let stale = self.fingerprint(Index::Envelope(&pnid, old));
+        let pnid = self.phone_number_id(m);
+        let stale =
+            (m.envelope_id != 0).then(|| self.fingerprint(Index::Envelope(pnid, m.envelope_id)));
+        let key = self.fingerprint(Index::Envelope(pnid, envelope_id));
+        if let Some(stale) = stale {
             self.index.remove(stale);
         }
-        let key = self.fingerprint(Index::Envelope(&pnid, envelope_id));
         self.index.insert(key, seq);
         if let Some(m) = self.slot_mut(seq) {
             m.envelope_id = envelope_id;
@@ -309,25 +310,24 @@ impl MessageStore {
             };
             let seq = self.first;
             self.first += 1;
-            let pnid = self.phone_number_id(&m).to_owned();
-            let mut keys = Vec::new();
-            if m.direction == Direction::Outbound && m.envelope_id != 0 {
-                keys.push(self.fingerprint(Index::Envelope(&pnid, m.envelope_id)));
-            }
-            if let Some(id) = m.client_message_id() {
-                keys.push(self.fingerprint(Index::ClientId(&pnid, &m.consumer, id)));
-            }
-            for key in keys {
+            let pnid = self.phone_number_id(&m);
+            let envelope = (m.direction == Direction::Outbound && m.envelope_id != 0)
+                .then(|| self.fingerprint(Index::Envelope(pnid, m.envelope_id)));
+            let client = m
+                .client_message_id()
+                .map(|id| self.fingerprint(Index::ClientId(pnid, &m.consumer, id)));
+            let number = self.fingerprint(Index::Number(pnid, &m.consumer));
+            for key in [envelope, client].into_iter().flatten() {
                 if self.index.get(key) == Some(seq) {
                     self.index.remove(key);
                 }
             }
-            let number = self.fingerprint(Index::Number(&pnid, &m.consumer));
             if let Some(n) = self.number_refs.get_mut(number) {
                 *n -= 1;
                 if *n == 0 {
                     self.number_refs.remove(number);
-                    forgotten.push((pnid.to_string(), m.consumer.clone()));
+                    let pnid = self.phone_number_id(&m).to_owned();
+                    forgotten.push((pnid, m.consumer.clone()));
                 }
             }
             purged.push(m);
