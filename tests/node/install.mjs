@@ -119,6 +119,7 @@ export const ERROR_CODES = Object.freeze([
   "NUMBER_TAKEN",
   "NOT_REGISTERED",
   "INVALID_TEXT",
+  "UNKNOWN_MESSAGE",
   "INVALID_TRACE",
   "WORK_LIMIT",
 ]);

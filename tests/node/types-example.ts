@@ -108,6 +108,7 @@ const ERROR_CODES = {
   NUMBER_TAKEN: true,
   NOT_REGISTERED: true,
   INVALID_TEXT: true,
+  UNKNOWN_MESSAGE: true,
   INVALID_TRACE: true,
   WORK_LIMIT: true,
 } as const satisfies Record<CipherflowErrorCode, true>;

@@ -60,6 +60,8 @@ pub enum ErrorCode {
     NotRegistered,
     /// A message text that is empty or too long.
     InvalidText,
+    /// A reply or reaction names a message that is not in the chat.
+    UnknownMessage,
     /// A trace that is not valid trace JSON, or holds no events to check.
     InvalidTrace,
     /// One call would run more simulation steps than [`crate::simulation::STEP_BUDGET`]
@@ -93,6 +95,7 @@ impl ErrorCode {
             ErrorCode::NumberTaken => "NUMBER_TAKEN",
             ErrorCode::NotRegistered => "NOT_REGISTERED",
             ErrorCode::InvalidText => "INVALID_TEXT",
+            ErrorCode::UnknownMessage => "UNKNOWN_MESSAGE",
             ErrorCode::InvalidTrace => "INVALID_TRACE",
             ErrorCode::WorkLimit => "WORK_LIMIT",
         }
@@ -198,12 +201,15 @@ impl Coded for SimError {
     fn code(&self) -> ErrorCode {
         match self {
             SimError::PhoneNumber(_) => ErrorCode::InvalidPhoneNumber,
-            SimError::Faults(_) | SimError::Retention(_) => ErrorCode::InvalidConfig,
+            SimError::Faults(_) | SimError::Retention(_) | SimError::WebhookPolicy(_) => {
+                ErrorCode::InvalidConfig
+            }
             SimError::UnknownConsumer(_) => ErrorCode::UnknownConsumer,
             SimError::UnknownBusiness(_) => ErrorCode::UnknownBusiness,
             SimError::NumberTaken(_) => ErrorCode::NumberTaken,
             SimError::NotRegistered(_) => ErrorCode::NotRegistered,
             SimError::BadText { .. } => ErrorCode::InvalidText,
+            SimError::UnknownMessage(_) => ErrorCode::UnknownMessage,
             SimError::ClockBackwards => ErrorCode::InvalidArgument,
         }
     }

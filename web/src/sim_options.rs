@@ -3,7 +3,8 @@
 //! than a silently ignored setting.
 
 use cipherflow_flow::SimConfig;
-use cipherflow_flow::faults::FaultConfig;
+use cipherflow_flow::cloud_api::webhook::delivery::WebhookPolicy;
+use cipherflow_flow::faults::{FaultConfig, WebhookFaultConfig};
 use cipherflow_flow::trace::TraceMode;
 use cipherflow_flow::transport::integrity::IntegrityPolicy;
 use cipherflow_protocol::json_fields::Fields;
@@ -12,16 +13,20 @@ use wasm_bindgen::JsValue;
 use crate::args;
 use crate::error::{ErrorCode, cipherflow_error, invalid_argument};
 
-const SIMULATION_KEYS: [&str; 7] = [
+const SIMULATION_KEYS: [&str; 9] = [
     "seed",
     "retentionDays",
     "startMs",
     "faults",
+    "webhookFaults",
+    "webhooks",
     "integrity",
     "trace",
     "historyLimit",
 ];
 const FAULT_KEYS: [&str; 5] = ["drop", "duplicate", "reorder", "tamper", "replay"];
+const WEBHOOK_FAULT_KEYS: [&str; 4] = ["fail", "timeout", "duplicate", "reorder"];
+const WEBHOOK_KEYS: [&str; 2] = ["batchMax", "batchWindowMs"];
 const INTEGRITY_KEYS: [&str; 5] = [
     "windowMs",
     "flagMessages",
@@ -62,6 +67,24 @@ pub fn simulation_config(value: &JsValue) -> Result<SimConfig, JsValue> {
         None => defaults.faults,
         Some(v) => faults_of(Fields::of(v, "faults").map_err(invalid_argument)?)?,
     };
+    let webhook_faults = match f.value("webhookFaults") {
+        None => defaults.webhook_faults,
+        Some(v) => webhook_faults_of(Fields::of(v, "webhookFaults").map_err(invalid_argument)?)?,
+    };
+    let webhooks = match f.value("webhooks") {
+        None => defaults.webhooks,
+        Some(v) => {
+            let w = Fields::of(v, "webhooks")
+                .and_then(|w| w.only(&WEBHOOK_KEYS))
+                .map_err(invalid_argument)?;
+            let d = WebhookPolicy::default();
+            WebhookPolicy {
+                batch_max: u32::try_from(integer_or(&w, "batchMax", u64::from(d.batch_max))?)
+                    .unwrap_or(u32::MAX),
+                batch_window_ms: integer_or(&w, "batchWindowMs", d.batch_window_ms)?,
+            }
+        }
+    };
     let integrity = match f.value("integrity") {
         None => defaults.integrity,
         Some(v) => integrity_of(Fields::of(v, "integrity").map_err(invalid_argument)?)?,
@@ -70,6 +93,8 @@ pub fn simulation_config(value: &JsValue) -> Result<SimConfig, JsValue> {
         seed: integer_or(&f, "seed", 0)?,
         retention_days: u32::try_from(retention_days).unwrap_or(u32::MAX),
         faults,
+        webhook_faults,
+        webhooks,
         integrity,
         trace,
         start_ms: integer_or(&f, "startMs", defaults.start_ms)?,
@@ -97,6 +122,27 @@ fn faults_of(f: Fields<'_>) -> Result<FaultConfig, JsValue> {
         reorder: p("reorder")?,
         tamper: p("tamper")?,
         replay: p("replay")?,
+    })
+}
+
+/// A webhook fault object: probabilities from 0 to 1; missing ones are 0.
+pub fn webhook_fault_config(value: &JsValue) -> Result<WebhookFaultConfig, JsValue> {
+    let json = args::json(value, "webhookFaults")?;
+    webhook_faults_of(json.fields("webhookFaults").map_err(invalid_argument)?)
+}
+
+fn webhook_faults_of(f: Fields<'_>) -> Result<WebhookFaultConfig, JsValue> {
+    let f = f.only(&WEBHOOK_FAULT_KEYS).map_err(invalid_argument)?;
+    let p = |key| {
+        f.number(key)
+            .map(|n| n.unwrap_or(0.0))
+            .map_err(invalid_argument)
+    };
+    Ok(WebhookFaultConfig {
+        fail: p("fail")?,
+        timeout: p("timeout")?,
+        duplicate: p("duplicate")?,
+        reorder: p("reorder")?,
     })
 }
 

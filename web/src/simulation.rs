@@ -117,19 +117,48 @@ impl Simulation {
     }
 
     /// The consumer types a message to a business: their client encrypts it and
-    /// hands it to the transport. Returns the client's message id.
+    /// hands it to the transport. Returns the client's message id. With
+    /// `replyTo` (a message id of their chat), the message quotes it, and the
+    /// business's webhook carries Meta's `context`.
     #[wasm_bindgen(js_name = consumerSendText)]
     pub fn consumer_send_text(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] consumer: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] business: JsValue,
         #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+        #[wasm_bindgen(js_name = replyTo, unchecked_param_type = "string | undefined")]
+        reply_to: JsValue,
     ) -> Result<String, JsValue> {
         let consumer = args::string(&consumer, "consumer")?;
         let business = args::string(&business, "business")?;
         let text = args::string(&text, "text")?;
+        let reply_to = if reply_to.is_undefined() || reply_to.is_null() {
+            None
+        } else {
+            Some(args::string(&reply_to, "replyTo")?)
+        };
         borrow(&self.sim)?
-            .consumer_send_text(&consumer, &business, &text)
+            .consumer_reply(&consumer, &business, &text, reply_to.as_deref())
+            .or_js()
+    }
+
+    /// The consumer reacts to a message of their chat with an emoji (empty
+    /// removes it): the business gets a `reaction` message by webhook.
+    /// Returns the reaction's message id.
+    #[wasm_bindgen(js_name = consumerReact)]
+    pub fn consumer_react(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] consumer: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] business: JsValue,
+        #[wasm_bindgen(js_name = messageId, unchecked_param_type = "string")] message_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] emoji: JsValue,
+    ) -> Result<String, JsValue> {
+        let consumer = args::string(&consumer, "consumer")?;
+        let business = args::string(&business, "business")?;
+        let message_id = args::string(&message_id, "messageId")?;
+        let emoji = args::string(&emoji, "emoji")?;
+        borrow(&self.sim)?
+            .consumer_react(&consumer, &business, &message_id, &emoji)
             .or_js()
     }
 
@@ -270,6 +299,33 @@ impl Simulation {
     ) -> Result<(), JsValue> {
         let faults = sim_options::fault_config(&faults)?;
         borrow(&self.sim)?.set_faults(faults).or_js()
+    }
+
+    /// Sets the webhook link's fault probabilities (each 0 to 1; missing ones
+    /// are 0): `fail` (the endpoint answers 503), `timeout` (it answers after
+    /// the Cloud API gave up: processed, then posted again), `duplicate`,
+    /// `reorder`.
+    #[wasm_bindgen(js_name = setWebhookFaults)]
+    pub fn set_webhook_faults(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "WebhookFaultOptions")] faults: JsValue,
+    ) -> Result<(), JsValue> {
+        let faults = sim_options::webhook_fault_config(&faults)?;
+        borrow(&self.sim)?.set_webhook_faults(faults).or_js()
+    }
+
+    /// Switches a business's webhook endpoint off (`up` false: every POST is
+    /// refused, and the Cloud API retries on its schedule) or back on.
+    #[wasm_bindgen(js_name = setWebhookEndpoint)]
+    pub fn set_webhook_endpoint(
+        &self,
+        #[wasm_bindgen(js_name = phoneNumberId, unchecked_param_type = "string")]
+        phone_number_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "boolean")] up: JsValue,
+    ) -> Result<(), JsValue> {
+        let pnid = args::string(&phone_number_id, "phoneNumberId")?;
+        let up = args::boolean(&up, "up")?;
+        borrow(&self.sim)?.set_webhook_endpoint(&pnid, up).or_js()
     }
 
     /// Switches a deliberate policy breach on or off (the workshop's "what

@@ -60,6 +60,7 @@ export type CipherflowErrorCode =
   | "NOT_REGISTERED"
   /** A message text that is empty or too long. */
   | "INVALID_TEXT"
+  | "UNKNOWN_MESSAGE"
   /** A trace that is not valid trace JSON, or holds no events to check. */
   | "INVALID_TRACE"
   | "WORK_LIMIT";
@@ -98,12 +99,36 @@ export interface SimulationOptions {
   startMs?: number;
   /** Transport fault probabilities (default: no faults). */
   faults?: FaultOptions;
+  /** Faults on the link to the businesses' webhook endpoints (default: none). */
+  webhookFaults?: WebhookFaultOptions;
+  /** How the Cloud API groups webhook updates into POSTs (default: one per POST). */
+  webhooks?: WebhookOptions;
   /** Integrity thresholds; missing ones keep their defaults. */
   integrity?: IntegrityOptions;
   /** Keep every trace event (`"full"`, the default) or only count them (`"count_only"`, for scale runs). */
   trace?: TraceMode;
   /** Keep at most this many bubbles per chat and entries per business inbox and status list (default: all). */
   historyLimit?: number;
+}
+
+/** Webhook link fault probabilities, each from 0 to 1; missing ones are 0. */
+export interface WebhookFaultOptions {
+  /** The endpoint answers 503; the business never sees the POST. */
+  fail?: number;
+  /** The business processes the POST but answers after the Cloud API's 20 s timeout: it is posted again. */
+  timeout?: number;
+  /** The POST arrives twice. */
+  duplicate?: number;
+  /** The POST is held back 1 to 5 s, so later ones overtake it. */
+  reorder?: number;
+}
+
+/** Webhook batching. */
+export interface WebhookOptions {
+  /** The most updates (messages and statuses) in one POST, 1 to 1000 (default 1). */
+  batchMax?: number;
+  /** How long an update waits for others to share its POST, 0 to 60,000 ms (default 0). */
+  batchWindowMs?: number;
 }
 
 /** Transport fault probabilities, each from 0 to 1; missing ones are 0. */

@@ -1,4 +1,5 @@
-//! Fault injection on the transport, driven by the simulation's seeded RNG.
+//! Fault injection on the transport's network and on the link to the
+//! businesses' webhook endpoints, driven by the simulation's seeded RNG.
 
 use serde::{Deserialize, Serialize};
 
@@ -117,4 +118,68 @@ pub enum Fault {
     Tamper,
     /// An old envelope was re-delivered.
     Replay,
+}
+
+/// Probabilities (0.0 to 1.0) that the link to a business's webhook endpoint
+/// misbehaves on one POST. Beside these, an endpoint can be switched off
+/// (`Simulation::set_webhook_endpoint`): every POST is then refused.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct WebhookFaultConfig {
+    /// The endpoint answers 503 (its load balancer has no healthy server):
+    /// the business's application never sees the POST.
+    pub fail: f64,
+    /// The application processes the POST but answers after the Cloud API's
+    /// timeout: the Cloud API counts it failed and posts it again.
+    pub timeout: f64,
+    /// The POST arrives twice.
+    pub duplicate: f64,
+    /// The POST is held back a few seconds, so later ones overtake it.
+    pub reorder: f64,
+}
+
+impl WebhookFaultConfig {
+    /// Checks every probability is a number in `[0, 1]`.
+    pub fn validate(&self) -> Result<(), FaultConfigError> {
+        for (name, value) in [
+            ("fail", self.fail),
+            ("timeout", self.timeout),
+            ("duplicate", self.duplicate),
+            ("reorder", self.reorder),
+        ] {
+            if !(0.0..=1.0).contains(&value) {
+                return Err(FaultConfigError { name, value });
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A webhook fault that happened, as recorded in the trace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum WebhookFault {
+    /// The endpoint is switched off: the connection was refused.
+    Down,
+    /// The endpoint answered 503.
+    Fail,
+    /// The answer came after the Cloud API's timeout.
+    Timeout,
+    /// The POST arrived twice.
+    Duplicate,
+    /// The POST was held back.
+    Reorder,
+}
+
+impl WebhookFault {
+    /// The fault's name as the trace writes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            WebhookFault::Down => "down",
+            WebhookFault::Fail => "fail",
+            WebhookFault::Timeout => "timeout",
+            WebhookFault::Duplicate => "duplicate",
+            WebhookFault::Reorder => "reorder",
+        }
+    }
 }

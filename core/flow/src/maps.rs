@@ -21,6 +21,7 @@ mod fingerprint_table;
 pub use block_deque::BlockDeque;
 pub use fingerprint_table::FingerprintTable;
 
+use std::borrow::Borrow;
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -46,6 +47,9 @@ pub fn fingerprint(tag: u8, parts: &[&[u8]]) -> u64 {
 /// A `u64 -> u64` map whose keys are fingerprints.
 pub type FingerprintMap = HashMap<u64, u64, BuildHasherDefault<Passthrough>>;
 
+/// A set of fingerprints.
+pub type FingerprintSet = HashSet<u64, BuildHasherDefault<Passthrough>>;
+
 /// A map with short keys.
 pub type SmallKeyMap<K, V> = HashMap<K, V, BuildHasherDefault<Mixer>>;
 
@@ -66,6 +70,11 @@ impl<T> Default for SortedSet<T> {
 }
 
 impl<T: Ord> SortedSet<T> {
+    /// The smallest item.
+    pub fn first(&self) -> Option<&T> {
+        self.0.first()
+    }
+
     /// Whether `item` is in the set.
     pub fn contains(&self, item: &T) -> bool {
         self.0.binary_search(item).is_ok()
@@ -117,9 +126,12 @@ impl<'a, T> IntoIterator for &'a SortedSet<T> {
     }
 }
 
-/// A small ordered map kept as a vector of pairs sorted by key: a device's
-/// outbox, whose keys (envelope ids) only grow, so an insert is a push and
-/// entries leave when acknowledged. Lookups are binary searches.
+/// A small ordered map kept as a vector of pairs sorted by key. Lookups are
+/// binary searches, an insert moves the pairs after it. For maps of a few
+/// entries (a phone's chats, the hosted numbers, the businesses) or whose
+/// keys only grow (a device's outbox: an insert is a push): one generic
+/// vector in the wasm module, where each `BTreeMap` key and value type adds
+/// its own copy of the B-tree's code (several KB each).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SortedMap<K, V>(Vec<(K, V)>);
 
@@ -130,18 +142,27 @@ impl<K, V> Default for SortedMap<K, V> {
 }
 
 impl<K: Ord, V> SortedMap<K, V> {
-    fn position(&self, key: &K) -> Result<usize, usize> {
-        self.0.binary_search_by(|(k, _)| k.cmp(key))
+    fn position<Q: Ord + ?Sized>(&self, key: &Q) -> Result<usize, usize>
+    where
+        K: Borrow<Q>,
+    {
+        self.0.binary_search_by(|(k, _)| k.borrow().cmp(key))
     }
 
     /// The value at `key`.
-    pub fn get(&self, key: &K) -> Option<&V> {
+    pub fn get<Q: Ord + ?Sized>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+    {
         let at = self.position(key).ok()?;
         self.0.get(at).map(|(_, v)| v)
     }
 
     /// The value at `key`, to change.
-    pub fn get_mut(&mut self, key: &K) -> Option<&mut V> {
+    pub fn get_mut<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+    {
         let at = self.position(key).ok()?;
         self.0.get_mut(at).map(|(_, v)| v)
     }
@@ -163,7 +184,10 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// Takes the value at `key` out. An emptied map frees its memory: ten
     /// thousand idle phones would otherwise each keep the slots of their
     /// busiest moment.
-    pub fn remove(&mut self, key: &K) -> Option<V> {
+    pub fn remove<Q: Ord + ?Sized>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+    {
         let at = self.position(key).ok()?;
         let (_, value) = self.0.remove(at);
         if self.0.is_empty() {
@@ -190,6 +214,84 @@ impl<K: Ord, V> SortedMap<K, V> {
     /// Whether it is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+
+    /// Whether `key` has a value.
+    pub fn contains_key<Q: Ord + ?Sized>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+    {
+        self.position(key).is_ok()
+    }
+
+    /// The values, in key order.
+    pub fn values(&self) -> impl Iterator<Item = &V> {
+        self.0.iter().map(|(_, v)| v)
+    }
+
+    /// The values, in key order, to change.
+    pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+
+    /// The pairs, in key order, values to change.
+    pub fn iter_mut(&mut self) -> impl Iterator<Item = (&K, &mut V)> {
+        self.0.iter_mut().map(|(k, v)| (&*k, v))
+    }
+
+    /// The value at `key`, made by `make` if there is none. A small map
+    /// grows by one slot at a time (most stay small: exact is cheapest); past
+    /// sixteen entries it doubles as vectors do.
+    pub fn get_or_insert_with(&mut self, key: K, make: impl FnOnce() -> V) -> &mut V {
+        let at = match self.position(&key) {
+            Ok(at) => at,
+            Err(at) => {
+                if self.0.len() < 16 {
+                    self.0.reserve_exact(1);
+                }
+                self.0.insert(at, (key, make()));
+                at
+            }
+        };
+        &mut self.0[at].1
+    }
+
+    /// Keeps the pairs `keep` says yes to.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        self.0.retain_mut(|(k, v)| keep(k, v));
+    }
+}
+
+impl<K: Ord, V: Default> SortedMap<K, V> {
+    /// The value at `key`, a default one if there is none.
+    pub fn or_default(&mut self, key: K) -> &mut V {
+        self.get_or_insert_with(key, V::default)
+    }
+}
+
+impl<K: Ord + Borrow<Q>, Q: Ord + ?Sized, V> std::ops::Index<&Q> for SortedMap<K, V> {
+    type Output = V;
+
+    /// The value at `key`; panics if there is none, as `BTreeMap`'s does
+    /// (callers index only keys they know are there, in tests and views).
+    fn index(&self, key: &Q) -> &V {
+        #[allow(clippy::expect_used)]
+        self.get(key).expect("no value for that key")
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a SortedMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<K: serde::Serialize, V: serde::Serialize> serde::Serialize for SortedMap<K, V> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.0.iter().map(|(k, v)| (k, v)))
     }
 }
 

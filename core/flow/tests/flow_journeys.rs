@@ -94,9 +94,12 @@ fn a_business_reply_is_linked_to_the_envelope_the_cloud_api_encrypted() {
 fn links_are_exact_when_many_messages_share_an_instant() {
     let (mut sim, pnid) = world();
     for i in 0..5 {
-        sim.add_consumer(&format!("+1650555{:04}", 3000 + i), "C")
+        let number = format!("+1650555{:04}", 3000 + i);
+        sim.add_consumer(&number, "C").unwrap();
+        sim.consumer_send_text(&number, "+15550001111", "hello")
             .unwrap();
     }
+    sim.settle();
     let mut wamids = Vec::new();
     for round in 0..2 {
         for i in 0..5 {

@@ -165,8 +165,11 @@ fn a_deadline_is_a_number_the_caller_passes() {
 fn a_forged_bundle_fails_the_send_with_metas_error_and_a_typed_event() {
     let mut w = ByHand::new();
     let ana = n("+16505550101");
-    // The business writes first: the Cloud API asks the transport for Ana's bundle.
-    let request = w.business.text_request("16505550101", "Your order shipped");
+    // The business writes first (a template: no window is open): the Cloud
+    // API asks the transport for Ana's bundle.
+    let request = w
+        .business
+        .template_request("16505550101", "hello_world", "en_US", &[]);
     w.business.request(request);
     // Hand the Cloud API a forged answer instead of the transport's: a bundle
     // whose signed prekey signature does not verify.

@@ -37,9 +37,9 @@ pub fn setup(consumers: usize) -> (Simulation, Vec<cipherflow_flow::BusinessHand
     (sim, shops)
 }
 
-/// Sends `messages` (half from consumers, half from businesses, between
-/// pairs drawn by a fixed xorshift) spread over [`SPAN_DAYS`], then lets a
-/// day pass. Returns the most messages the Cloud API held at once.
+/// Sends `messages` (half from consumers to shops drawn by a fixed
+/// xorshift, half the shop's answer to the consumer who just wrote) spread
+/// over [`SPAN_DAYS`], then lets a day pass. Returns the most messages the Cloud API held at once.
 pub fn run(
     sim: &mut Simulation,
     shops: &[cipherflow_flow::BusinessHandle],
@@ -49,15 +49,23 @@ pub fn run(
     let step = SPAN_DAYS * DAY_MS / messages as u64;
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
     let mut peak_store = 0;
+    let mut last = (String::new(), 0);
     for i in 0..messages {
         x ^= x << 13;
         x ^= x >> 7;
         x ^= x << 17;
-        let c = consumer_number((x as usize) % consumers);
-        let shop = &shops[(x >> 32) as usize % BUSINESSES];
+        // Odd messages: the shop answers the consumer who just wrote, inside
+        // the customer service window.
+        if i % 2 == 0 {
+            last = (
+                consumer_number((x as usize) % consumers),
+                (x >> 32) as usize % BUSINESSES,
+            );
+        }
+        let (c, shop) = (&last.0, &shops[last.1]);
         if i % 2 == 0 {
             sim.consumer_send_text(
-                &c,
+                c,
                 &shop.display_phone_number.e164(),
                 &format!("order question number {i}"),
             )
@@ -66,7 +74,7 @@ pub fn run(
             let r = sim
                 .business_send_text(
                     &shop.phone_number_id,
-                    &c,
+                    c,
                     &format!("answer number {i} from the shop"),
                 )
                 .unwrap();

@@ -3,8 +3,6 @@
 //! shares each record, and each change of what a business is billed, with
 //! both.
 
-use std::collections::BTreeMap;
-
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 
@@ -24,13 +22,16 @@ pub struct BusinessRecord {
     pub display_phone_number: String,
     /// Messages billed.
     pub billed_messages: u64,
+    /// Messages sent free (in a customer service window).
+    #[serde(default)]
+    pub free_messages: u64,
 }
 
 /// Business Manager.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct BusinessManager {
     /// Records by phone number id.
-    pub businesses: BTreeMap<String, BusinessRecord>,
+    pub businesses: crate::maps::SortedMap<String, BusinessRecord>,
     #[serde(skip)]
     out: Outbox,
 }
@@ -73,12 +74,14 @@ impl Party for BusinessManager {
                 Message::Internal(Internal::Billable {
                     phone_number_id,
                     messages,
+                    free,
                 }),
             ) => {
                 let Some(record) = self.businesses.get_mut(&phone_number_id) else {
                     return;
                 };
                 record.billed_messages += messages;
+                record.free_messages += free;
                 let billed_messages = record.billed_messages;
                 self.share(Internal::Billing {
                     phone_number_id,

@@ -1,28 +1,60 @@
-//! The Graph API requests the Cloud API answers: send a text, react, mark as
-//! read. Route, token and body are all checked before anything changes, so a
-//! refused request leaves the Cloud API exactly as it was.
+//! The Graph API requests the Cloud API answers: send a text, a reaction or
+//! a template, mark as read (with a typing indicator), and create or list
+//! templates. Route, token, body and limits are all checked before anything
+//! changes, so a refused request leaves the Cloud API exactly as it was.
 
 use rand_core::CryptoRng;
 use sha2::{Digest, Sha256};
 
-use crate::cloud_api::CloudApi;
-use crate::cloud_api::graph_api::{self, GraphError, SendRequest};
+use crate::cloud_api::graph_api::{self, GraphError, Route, SendRequest};
 use crate::cloud_api::store::Direction;
+use crate::cloud_api::webhook::StatusError;
+use crate::cloud_api::webhook::payload::{Pricing, PricingCategory};
+use crate::cloud_api::{CloudApi, status};
 use crate::http::{HttpRequest, HttpResponse};
+use crate::ids::WamidKey;
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
 use crate::wire::{Address, AppMessage, EnvelopeId, Https, Message, ReceiptKind};
 
 /// What an accepted request leaves to do once it is answered.
-enum FollowUp {
+pub(crate) enum FollowUp {
+    /// Nothing more.
+    None,
     /// Encrypt and send the message with this wamid.
     Send(String),
-    /// Send the consumer a read receipt for their envelope.
-    ReadReceipt {
+    /// Accepted, but it may not go: a `failed` status follows.
+    Fail(String, StatusError),
+    /// Send the consumer a read receipt for their envelopes, and maybe show
+    /// them that the business is typing.
+    Read {
         phone_number_id: String,
         consumer: PhoneNumber,
-        envelope_id: EnvelopeId,
+        envelope_ids: Vec<EnvelopeId>,
+        typing: bool,
     },
+}
+
+/// What a send carries, before it has a wamid.
+enum Content {
+    /// A text (a template filled in, or a reply quoting `reply_to`).
+    Text {
+        body: String,
+        reply_to: Option<String>,
+    },
+    /// A reaction to `target` (as the consumer knows it).
+    Reaction { target: String, emoji: String },
+}
+
+/// An outbound message the Graph API accepted, before it is stored.
+pub(crate) struct Accepted {
+    pub(crate) input: String,
+    pub(crate) to: PhoneNumber,
+    pub(crate) key: WamidKey,
+    pub(crate) message: AppMessage,
+    pub(crate) callback_data: Option<String>,
+    pub(crate) pricing: Pricing,
+    pub(crate) template: bool,
 }
 
 impl CloudApi {
@@ -36,11 +68,14 @@ impl CloudApi {
         request: HttpRequest,
     ) {
         let (response, follow_up) = match self.graph(now_ms, &request) {
-            Ok((response, follow_up)) => (response, Some(follow_up)),
-            Err(e) => (e.to_response(&self.fbtrace_id(now_ms, &request)), None),
+            Ok(answered) => answered,
+            Err(e) => (
+                e.to_response(&self.fbtrace_id(now_ms, &request)),
+                FollowUp::None,
+            ),
         };
         let wamid = match &follow_up {
-            Some(FollowUp::Send(wamid)) => Some(wamid.clone()),
+            FollowUp::Send(wamid) | FollowUp::Fail(wamid, _) => Some(wamid.clone()),
             _ => None,
         };
         self.out.event(EventKind::GraphApi {
@@ -54,19 +89,28 @@ impl CloudApi {
             Message::Https(Https::Response { exchange, response }),
         );
         match follow_up {
-            Some(FollowUp::Send(wamid)) => self.transmit_new(now_ms, rng, &wamid),
-            Some(FollowUp::ReadReceipt {
+            FollowUp::None => {}
+            FollowUp::Send(wamid) => self.transmit_new(now_ms, rng, &wamid),
+            FollowUp::Fail(wamid, error) => self.fail(now_ms, &wamid, error),
+            FollowUp::Read {
                 phone_number_id,
                 consumer,
-                envelope_id,
-            }) => self.send_receipt(
-                now_ms,
-                &phone_number_id,
-                &consumer,
-                ReceiptKind::Read,
-                vec![envelope_id],
-            ),
-            None => {}
+                envelope_ids,
+                typing,
+            } => {
+                if !envelope_ids.is_empty() {
+                    self.send_receipt(
+                        now_ms,
+                        &phone_number_id,
+                        &consumer,
+                        ReceiptKind::Read,
+                        envelope_ids,
+                    );
+                }
+                if typing {
+                    self.send_typing(now_ms, &phone_number_id, &consumer);
+                }
+            }
         }
     }
 
@@ -84,92 +128,204 @@ impl CloudApi {
         s
     }
 
+    /// The id the consumer knows a message by: its own client id for an
+    /// inbound message, the wamid for the business's.
+    fn consumer_id_of(&self, wamid: &str) -> String {
+        self.store
+            .get(wamid)
+            .filter(|m| m.direction == Direction::Inbound)
+            .and_then(|m| m.client_message_id().map(str::to_owned))
+            .unwrap_or_else(|| wamid.to_owned())
+    }
+
+    /// Stores an accepted message and answers with its wamid. A free-form
+    /// message goes only inside the customer service window; outside it, a
+    /// `failed` status with 131047 follows.
+    pub(crate) fn accept(
+        &mut self,
+        now_ms: u64,
+        pnid: &str,
+        a: Accepted,
+    ) -> (HttpResponse, FollowUp) {
+        let wamid = a.key.wamid(&a.to);
+        let blocked = !a.template && !a.pricing.in_window;
+        let response = graph_api::send_response(&a.input, &a.to, &wamid, a.template);
+        let to = a.to.clone();
+        self.accept_outbound(now_ms, pnid, a);
+        self.note_send(now_ms, pnid, &to);
+        let follow_up = if blocked {
+            FollowUp::Fail(wamid, status::reengagement())
+        } else {
+            FollowUp::Send(wamid)
+        };
+        (response, follow_up)
+    }
+
+    /// The number behind a path, once the token is checked: an unknown id is
+    /// 100/33 to a caller with a valid token, 190 to anyone else.
+    pub(crate) fn authorized(
+        &self,
+        request: &HttpRequest,
+        id_known: bool,
+        id: &str,
+        token_ok: impl Fn(&str) -> bool,
+    ) -> Result<(), GraphError> {
+        let token = graph_api::bearer_token(request);
+        if !id_known {
+            let token_known =
+                token.is_some_and(|t| self.numbers.values().any(|n| n.access_token == t));
+            return Err(if token_known {
+                GraphError::unknown_object(id)
+            } else {
+                GraphError::invalid_token()
+            });
+        }
+        match token {
+            Some(t) if token_ok(t) => Ok(()),
+            _ => Err(GraphError::invalid_token()),
+        }
+    }
+
     fn graph(
         &mut self,
         now_ms: u64,
         request: &HttpRequest,
     ) -> Result<(HttpResponse, FollowUp), GraphError> {
-        let (_version, pnid) = graph_api::route(request)?;
-        let token = graph_api::bearer_token(request);
-        let Some(number) = self.numbers.get(&pnid) else {
-            let token_known =
-                token.is_some_and(|t| self.numbers.values().any(|n| n.access_token == t));
-            return Err(if token_known {
-                GraphError::unknown_object(&pnid)
-            } else {
-                GraphError::invalid_token()
-            });
+        let pnid = match graph_api::route(request)? {
+            Route::Messages { phone_number_id } => phone_number_id,
+            Route::ListTemplates { waba_id } => {
+                self.authorize_waba(request, &waba_id)?;
+                return Ok((self.list_templates(&waba_id), FollowUp::None));
+            }
+            Route::CreateTemplate { waba_id } => {
+                self.authorize_waba(request, &waba_id)?;
+                return Ok((
+                    self.create_template(now_ms, &waba_id, request)?,
+                    FollowUp::None,
+                ));
+            }
         };
-        if token != Some(number.access_token.as_str()) {
-            return Err(GraphError::invalid_token());
-        }
-        match graph_api::parse_send(&request.body)? {
-            SendRequest::MarkRead { message_id } => {
-                let stored = self
-                    .store
-                    .get(&message_id)
-                    .filter(|m| {
-                        m.direction == Direction::Inbound && self.store.phone_number_id(m) == pnid
-                    })
-                    .ok_or_else(|| {
-                        GraphError::invalid_value(format!(
-                            "message_id {message_id} is not an inbound message held for this number"
-                        ))
-                    })?;
-                let (consumer, envelope_id) = (stored.consumer.clone(), stored.envelope_id);
-                if let Some(m) = self.store.get_mut(&message_id) {
-                    m.read = true;
+        let number = self.numbers.get(&pnid);
+        let token = number.map(|n| n.access_token.clone());
+        self.authorized(request, number.is_some(), &pnid, |t| {
+            token.as_deref() == Some(t)
+        })?;
+        // A send: what it asks for, then one path for all kinds.
+        let (input, to, callback_data, content, category, template) =
+            match graph_api::parse_send(&request.body)? {
+                SendRequest::MarkRead { message_id, typing } => {
+                    return self.mark_read(&pnid, &message_id, typing);
                 }
-                Ok((
-                    graph_api::success_response(),
-                    FollowUp::ReadReceipt {
-                        phone_number_id: pnid,
-                        consumer,
-                        envelope_id,
-                    },
-                ))
-            }
-            SendRequest::Text { input, to, body } => {
-                let key = self.store.next_wamid_key();
-                let wamid = key.wamid(&to);
-                let message = AppMessage::Text {
-                    id: wamid.clone(),
+                SendRequest::Text {
+                    input,
+                    to,
                     body,
-                    name: None,
-                };
-                self.accept_outbound(now_ms, &pnid, &to, key, message);
-                Ok((
-                    graph_api::send_response(&input, &to, &wamid),
-                    FollowUp::Send(wamid),
-                ))
-            }
-            SendRequest::Reaction {
+                    context,
+                    callback_data,
+                } => {
+                    let reply_to = context.map(|c| self.consumer_id_of(&c));
+                    let content = Content::Text { body, reply_to };
+                    (
+                        input,
+                        to,
+                        callback_data,
+                        content,
+                        PricingCategory::Service,
+                        false,
+                    )
+                }
+                SendRequest::Reaction {
+                    input,
+                    to,
+                    message_id,
+                    emoji,
+                    callback_data,
+                } => {
+                    let target = self.consumer_id_of(&message_id);
+                    let content = Content::Reaction { target, emoji };
+                    (
+                        input,
+                        to,
+                        callback_data,
+                        content,
+                        PricingCategory::Service,
+                        false,
+                    )
+                }
+                SendRequest::Template {
+                    input,
+                    to,
+                    name,
+                    language,
+                    body,
+                    header,
+                    callback_data,
+                } => {
+                    let (text, category) =
+                        self.render_template(&pnid, &name, &language, &body, &header)?;
+                    let content = Content::Text {
+                        body: text,
+                        reply_to: None,
+                    };
+                    (input, to, callback_data, content, category.pricing(), true)
+                }
+            };
+        self.check_limits(now_ms, &pnid, &to)?;
+        let key = self.store.next_wamid_key();
+        let id = key.wamid(&to);
+        let message = match content {
+            Content::Text { body, reply_to } => AppMessage::Text {
+                id,
+                body,
+                name: None,
+                reply_to,
+            },
+            Content::Reaction { target, emoji } => AppMessage::Reaction { id, target, emoji },
+        };
+        let pricing = Pricing {
+            category,
+            in_window: self.window_open(&pnid, &to, now_ms),
+        };
+        Ok(self.accept(
+            now_ms,
+            &pnid,
+            Accepted {
                 input,
                 to,
-                message_id,
-                emoji,
-            } => {
-                // The consumer knows its own messages by its client id, and
-                // the business's by wamid.
-                let target = self
-                    .store
-                    .get(&message_id)
-                    .filter(|m| m.direction == Direction::Inbound)
-                    .and_then(|m| m.client_message_id().map(str::to_owned))
-                    .unwrap_or(message_id);
-                let key = self.store.next_wamid_key();
-                let wamid = key.wamid(&to);
-                let message = AppMessage::Reaction {
-                    id: wamid.clone(),
-                    target,
-                    emoji,
-                };
-                self.accept_outbound(now_ms, &pnid, &to, key, message);
-                Ok((
-                    graph_api::send_response(&input, &to, &wamid),
-                    FollowUp::Send(wamid),
+                key,
+                message,
+                callback_data,
+                pricing,
+                template,
+            },
+        ))
+    }
+
+    fn mark_read(
+        &mut self,
+        pnid: &str,
+        message_id: &str,
+        typing: bool,
+    ) -> Result<(HttpResponse, FollowUp), GraphError> {
+        let consumer = self
+            .store
+            .get(message_id)
+            .filter(|m| m.direction == Direction::Inbound && self.store.phone_number_id(m) == pnid)
+            .map(|m| m.consumer.clone())
+            .ok_or_else(|| {
+                GraphError::invalid_value(format!(
+                    "message_id {message_id} is not an inbound message held for this number"
                 ))
-            }
-        }
+            })?;
+        let envelope_ids = self.store.read_through(message_id);
+        Ok((
+            graph_api::success_response(),
+            FollowUp::Read {
+                phone_number_id: pnid.to_owned(),
+                consumer,
+                envelope_ids,
+                typing,
+            },
+        ))
     }
 }

@@ -4,7 +4,8 @@
 
 use crate::cloud_api::CloudApi;
 use crate::cloud_api::store::{Direction, NewMessage};
-use crate::cloud_api::webhook::{self, Status};
+use crate::cloud_api::webhook::Status;
+use crate::cloud_api::webhook::payload::{InboundContent, InboundUpdate, Update};
 use crate::device::open::{Opened, open};
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
@@ -23,6 +24,8 @@ impl CloudApi {
                 }
             }
             Payload::RetryRequest { id } => self.on_retry_request(now_ms, pnid, &consumer, id),
+            // Consumers' chat states are not forwarded to businesses.
+            Payload::Typing => {}
         }
     }
 
@@ -45,6 +48,8 @@ impl CloudApi {
         }
         // "A status is considered read only if it has been delivered": a read
         // receipt that overtakes the delivered one gives `read` alone.
+        // Pricing goes with `sent` and with the first of the two.
+        let first = !m.delivered;
         let status = match receipt {
             ReceiptKind::Delivered if !m.delivered => {
                 m.delivered = true;
@@ -58,7 +63,7 @@ impl CloudApi {
             _ => return,
         };
         self.settle_pending(&wamid);
-        self.post_status(now_ms, pnid, &wamid, status, consumer, None);
+        self.post_status(now_ms, &wamid, status, first, None);
     }
 
     fn business_number(&self, pnid: &str) -> Option<PhoneNumber> {
@@ -84,8 +89,7 @@ impl CloudApi {
         match open(&mut n.account, contact.map(|c| &mut c.peer.record), bytes) {
             Opened::Plaintext(plaintext, session) => {
                 n.contacts
-                    .entry(consumer.clone())
-                    .or_default()
+                    .or_default(consumer.clone())
                     .peer
                     .remember_decrypted(bytes);
                 if let Some(session) = session {
@@ -177,14 +181,46 @@ impl CloudApi {
         let Some(business) = self.business_number(pnid) else {
             return;
         };
-        let Some(AppMessage::Text { id, body, name }) = AppMessage::from_bytes(plaintext) else {
-            return self.reject(
-                &business,
-                consumer,
-                envelope_id,
-                "not a text message".to_owned(),
-                true,
-            );
+        // What the business sees: a text (quoting one of its messages if
+        // the consumer replied to it), or a reaction to one of its messages.
+        let (id, body, name, content) = match AppMessage::from_bytes(plaintext) {
+            Some(AppMessage::Text {
+                id,
+                body,
+                name,
+                reply_to,
+            }) => {
+                // The consumer names a business message by its wamid, and
+                // one of their own by their client id: Meta's context names
+                // the quoted message's sender and wamid.
+                let context = reply_to.map(|quoted| {
+                    match self.store.wamid_for_client_id(pnid, consumer, &quoted) {
+                        Some(wamid) => (consumer.clone(), wamid),
+                        None => (business.clone(), quoted),
+                    }
+                });
+                let content = InboundContent::Text {
+                    body: body.clone(),
+                    context,
+                };
+                (id, body, name, content)
+            }
+            Some(AppMessage::Reaction { id, target, emoji }) => {
+                let content = InboundContent::Reaction {
+                    message_id: target,
+                    emoji: emoji.clone(),
+                };
+                (id, emoji, None, content)
+            }
+            None => {
+                return self.reject(
+                    &business,
+                    consumer,
+                    envelope_id,
+                    "not an application message".to_owned(),
+                    true,
+                );
+            }
         };
         if self
             .store
@@ -196,15 +232,24 @@ impl CloudApi {
         }
         let wamid_key = self.store.next_wamid_key();
         let wamid = wamid_key.wamid(consumer);
-        let profile = name.unwrap_or_default();
         let Some(n) = self.numbers.get_mut(pnid) else {
             return;
         };
         n.statistics.inbound += 1;
-        n.contacts.entry(consumer.clone()).or_default().profile_name = profile.as_str().into();
-        let payload =
-            webhook::inbound_text(&n.ids, &profile, consumer, &wamid, now_ms / 1000, &body);
-        let request = webhook::signed_post(&n.webhook, &payload);
+        let contact = n.contacts.or_default(consumer.clone());
+        // A reaction carries no profile name: the one last sent stands.
+        if let Some(name) = &name {
+            contact.profile_name = name.as_str().into();
+        }
+        let profile = contact.profile_name.as_str().to_owned();
+        contact.last_message_ms = Some(now_ms);
+        let update = Update::Message(InboundUpdate {
+            from: consumer.clone(),
+            profile_name: profile,
+            wamid: wamid.clone(),
+            timestamp_s: now_ms / 1000,
+            content,
+        });
         self.statistics_changed(now_ms);
         let stored = self.store.insert(NewMessage {
             direction: Direction::Inbound,
@@ -214,7 +259,8 @@ impl CloudApi {
             stored_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(self.retention.in_ms()),
             envelope_id,
-            client_message_id: Some(&id),
+            tail: Some(&id),
+            pricing: None,
             delivered: true,
             pending: None,
         });
@@ -243,7 +289,7 @@ impl CloudApi {
             ReceiptKind::Delivered,
             vec![envelope_id],
         );
-        self.post(now_ms, pnid, request, vec![wamid], Vec::new(), None);
+        self.queue_update(now_ms, pnid, update);
         self.breach_copies(consumer, &body);
     }
 

@@ -17,33 +17,42 @@
 //! - `graph.rs`: the Graph API requests it answers;
 //! - `outbound.rs`: encrypting, submitting and retransmitting business messages;
 //! - `inbound.rs`: decrypting consumers' messages, receipts, retry requests;
-//! - `reports.rs`: webhooks, statuses, statistics, billing, and the breaches;
+//! - `webhooks.rs`: webhooks to the business, batched, retried, dropped;
+//! - `reports.rs`: statistics, billing, retention, and the breaches;
+//! - `window.rs`: the 24-hour customer service window; `limits.rs`: the
+//!   throughput and pair rate limits;
+//! - `templates.rs`: the template registry; `template_ops.rs`: its requests,
+//!   its review, and template sends;
 //! - `store.rs`: the message store and retention; `number.rs`: a hosted number.
 
 mod graph;
 pub mod graph_api;
 mod inbound;
+mod limits;
 mod number;
 mod outbound;
 mod reports;
 pub mod status;
 pub mod store;
+mod template_ops;
+pub mod templates;
 pub mod webhook;
-
-use std::collections::{BTreeMap, BTreeSet};
+mod webhooks;
+pub mod window;
 
 use cipherflow_protocol::Account;
 use rand_core::CryptoRng;
 
 pub use number::{HostedNumber, Statistics};
 use store::{MessageStore, RetentionPolicy};
+use webhook::delivery::{Deliveries, WebhookPolicy};
 use webhook::{BusinessIds, WebhookConfig};
 
 use crate::breach::{Breach, Breaches};
 use crate::device::top_up_prekeys;
 use crate::party::{Outbox, Party, unexpected};
 use crate::phone::PhoneNumber;
-use crate::trace::{EventKind, StatusLink};
+use crate::trace::EventKind;
 use crate::wire::{
     AccountKind, Address, FromTransport, Https, Message, PublishedKeys, ToTransport,
 };
@@ -67,39 +76,30 @@ pub struct HostingConfig {
     pub webhook: WebhookConfig,
 }
 
-/// A webhook POST or handshake waiting for the business's answer.
-#[derive(Debug, Clone)]
-pub(crate) struct PendingExchange {
-    pub(crate) phone_number_id: String,
-    pub(crate) request: crate::http::HttpRequest,
-    pub(crate) messages: Vec<String>,
-    pub(crate) statuses: Vec<StatusLink>,
-    /// The challenge of a verification handshake.
-    pub(crate) challenge: Option<String>,
-}
-
 /// The Cloud API.
 #[derive(Debug, Clone)]
 pub struct CloudApi {
     pub(crate) retention: RetentionPolicy,
     pub(crate) breaches: Breaches,
-    pub(crate) numbers: BTreeMap<String, HostedNumber>,
-    pub(crate) by_phone: BTreeMap<PhoneNumber, String>,
+    pub(crate) numbers: crate::maps::SortedMap<String, HostedNumber>,
+    pub(crate) by_phone: crate::maps::SortedMap<PhoneNumber, String>,
     pub(crate) store: MessageStore,
     /// Retransmission deadlines of pending outbound messages, with their
     /// sequence numbers in the store.
-    pub(crate) retransmits: BTreeSet<(u64, u64)>,
+    pub(crate) retransmits: crate::maps::SortedSet<(u64, u64)>,
     /// When the next statistics and billing report is due, if one is.
     pub(crate) report_at: Option<u64>,
     /// Messages accepted for delivery and not reported to Business Manager
-    /// yet, by phone number id.
-    pub(crate) billable: Vec<(String, u64)>,
+    /// yet, by phone number id: (billable, free).
+    pub(crate) billable: Vec<(String, (u64, u64))>,
     /// Keys the deterministic `fbtrace_id` of error responses.
     pub(crate) fbtrace_key: [u8; 32],
-    /// Webhooks waiting for the business's answer (each is answered at once
-    /// in the simulation; a live server may hold a few).
-    pub(crate) exchanges: crate::maps::SortedMap<u64, PendingExchange>,
-    pub(crate) next_exchange: u64,
+    /// How webhook updates are grouped into POSTs.
+    pub(crate) webhook_policy: WebhookPolicy,
+    /// Webhooks batching, waiting for an answer, or waiting to be retried.
+    pub(crate) deliveries: Deliveries,
+    /// Message templates, per WhatsApp Business Account.
+    pub(crate) templates: templates::TemplateRegistry,
     pub(crate) out: Outbox,
 }
 
@@ -113,15 +113,16 @@ impl CloudApi {
         Self {
             retention,
             breaches: Breaches::default(),
-            numbers: BTreeMap::new(),
-            by_phone: BTreeMap::new(),
+            numbers: Default::default(),
+            by_phone: Default::default(),
             store: MessageStore::new(store_key),
-            retransmits: BTreeSet::new(),
+            retransmits: Default::default(),
             report_at: None,
             billable: Vec::new(),
             fbtrace_key,
-            exchanges: Default::default(),
-            next_exchange: 1,
+            webhook_policy: WebhookPolicy::default(),
+            deliveries: Deliveries::default(),
+            templates: templates::TemplateRegistry::default(),
             out: Outbox::default(),
         }
     }
@@ -146,6 +147,11 @@ impl CloudApi {
         &self.store
     }
 
+    /// The message templates of a WhatsApp Business Account, oldest first.
+    pub fn templates(&self, waba_id: &str) -> &[templates::Template] {
+        self.templates.of(waba_id)
+    }
+
     /// The retention policy.
     pub fn retention(&self) -> RetentionPolicy {
         self.retention
@@ -166,6 +172,7 @@ impl CloudApi {
     pub fn host_number<R: CryptoRng>(&mut self, now_ms: u64, rng: &mut R, config: HostingConfig) {
         let pnid = config.ids.phone_number_id.clone();
         let phone = config.ids.display_phone_number.clone();
+        self.templates.open_account(&config.ids.waba_id);
         let mut account = Account::new(rng, now_ms);
         let _ = account.generate_one_time_prekeys(rng, BUSINESS_ONE_TIME_PREKEYS);
         self.by_phone.insert(phone.clone(), pnid.clone());
@@ -178,9 +185,10 @@ impl CloudApi {
                 webhook: config.webhook,
                 webhook_verified: false,
                 account,
-                contacts: BTreeMap::new(),
+                contacts: Default::default(),
                 next_envelope: 1,
                 statistics: Statistics::default(),
+                throughput: (0, 0),
             },
         );
         self.register(&pnid);
@@ -191,18 +199,7 @@ impl CloudApi {
             },
         );
         // The Cloud API verifies the callback URL before sending anything to it.
-        let challenge = (now_ms % 1_000_000_007).to_string();
-        if let Some(n) = self.numbers.get(&pnid) {
-            let request = webhook::verification_request(&n.webhook, &challenge);
-            self.post(
-                now_ms,
-                &pnid,
-                request,
-                Vec::new(),
-                Vec::new(),
-                Some(challenge),
-            );
-        }
+        self.verify_webhook(now_ms, &pnid);
     }
 
     /// Publishes a hosted number's keys to the transport's directory.
@@ -326,9 +323,12 @@ impl Party for CloudApi {
                 Address::Business(_),
                 Address::CloudApi,
                 Message::Https(Https::Response { exchange, response }),
-            ) => {
-                self.on_webhook_response(exchange, response);
-            }
+            ) => self.on_webhook_answer(now_ms, exchange, Ok(response)),
+            (
+                Address::Business(_),
+                Address::CloudApi,
+                Message::Https(Https::Failed { exchange, failure }),
+            ) => self.on_webhook_answer(now_ms, exchange, Err(failure)),
             (from, to, message) => {
                 let event = unexpected(to, from, &message);
                 self.out.event(event);
@@ -351,6 +351,13 @@ impl Party for CloudApi {
                 self.retransmit(now_ms, &wamid);
             }
         }
+        if self.deliveries.flush_at.is_some_and(|t| t <= now_ms) {
+            self.flush_batches(now_ms);
+        }
+        self.retry_webhooks(now_ms);
+        if self.templates.next_review().is_some_and(|t| t <= now_ms) {
+            self.review_templates(now_ms);
+        }
         if self.report_at.is_some_and(|t| t <= now_ms) {
             self.report();
         }
@@ -365,6 +372,8 @@ impl Party for CloudApi {
         [
             purge,
             self.retransmits.first().map(|(t, _)| *t),
+            self.deliveries.next_deadline(),
+            self.templates.next_review(),
             self.report_at,
         ]
         .into_iter()

@@ -1,8 +1,6 @@
 //! One business number hosted on the Cloud API: its ids and credentials, its
 //! webhook, its Signal account, and what it holds about each consumer.
 
-use std::collections::BTreeMap;
-
 use cipherflow_protocol::keys::PublicKey;
 use cipherflow_protocol::{Account, Session};
 use serde::{Deserialize, Serialize};
@@ -33,6 +31,11 @@ pub(crate) struct Contact {
     pub(crate) peer: PeerSessions,
     /// Wamids of outbound messages to this consumer not yet delivered.
     pub(crate) pending: PendingWamids,
+    /// When the consumer last wrote: the customer service window is open for
+    /// 24 hours from then.
+    pub(crate) last_message_ms: Option<u64>,
+    /// The pair rate limit's theoretical arrival time (see `limits.rs`).
+    pub(crate) pair_due_ms: u64,
 }
 
 /// Wamids of outbound messages not yet delivered: none most of the time and
@@ -79,13 +82,14 @@ pub struct HostedNumber {
     /// Whether the webhook passed the verification handshake.
     pub webhook_verified: bool,
     pub(crate) account: Account,
-    /// Boxed: a contact is about 700 bytes, and a B-tree leaf holds eleven
-    /// slots of which a third are empty on average; an empty slot then costs
-    /// a pointer.
-    pub(crate) contacts: BTreeMap<PhoneNumber, Box<Contact>>,
+    /// Boxed: a contact is about 700 bytes, and the map's vector keeps
+    /// spare slots as it grows; a spare slot then costs a pointer.
+    pub(crate) contacts: crate::maps::SortedMap<PhoneNumber, Box<Contact>>,
     pub(crate) next_envelope: EnvelopeId,
     /// Counts.
     pub statistics: Statistics,
+    /// Sends in the current second: (second, count), for the throughput limit.
+    pub(crate) throughput: (u64, u32),
 }
 
 impl HostedNumber {

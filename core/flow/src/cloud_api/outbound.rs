@@ -8,26 +8,29 @@ use cipherflow_protocol::{PreKeyBundle, Session};
 use rand_core::CryptoRng;
 
 use crate::cloud_api::CloudApi;
+use crate::cloud_api::graph::Accepted;
 use crate::cloud_api::status;
 use crate::cloud_api::store::{Direction, NewMessage, PendingSend};
 use crate::cloud_api::webhook::{Status, StatusError};
 use crate::device::{RETRANSMIT_MS, backoff};
-use crate::ids::WamidKey;
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
 use crate::transport::integrity::IntegrityAction;
-use crate::wire::{AppMessage, EnvelopeId, Payload, ReceiptKind, ToTransport, TransportEnvelope};
+use crate::wire::{EnvelopeId, Payload, ReceiptKind, ToTransport, TransportEnvelope};
 
 impl CloudApi {
     /// Stores a message the Graph API accepted.
-    pub(crate) fn accept_outbound(
-        &mut self,
-        now_ms: u64,
-        pnid: &str,
-        to: &PhoneNumber,
-        wamid_key: WamidKey,
-        message: AppMessage,
-    ) {
+    pub(crate) fn accept_outbound(&mut self, now_ms: u64, pnid: &str, accepted: Accepted) {
+        let Accepted {
+            to,
+            key: wamid_key,
+            message,
+            callback_data,
+            pricing,
+            ..
+        } = accepted;
+        let to = &to;
+        let callback_data = callback_data.as_deref();
         let wamid = wamid_key.wamid(to);
         let text = message.content().to_owned();
         if let Some(n) = self.numbers.get_mut(pnid) {
@@ -42,7 +45,8 @@ impl CloudApi {
             stored_at_ms: now_ms,
             expires_at_ms: now_ms.saturating_add(self.retention.in_ms()),
             envelope_id: 0,
-            client_message_id: None,
+            tail: callback_data,
+            pricing: Some(pricing),
             delivered: false,
             pending: Some(Box::new(PendingSend {
                 message,
@@ -62,15 +66,11 @@ impl CloudApi {
                 error: error.details.clone(),
                 code: Some(error.code),
             });
-            self.post_status(now_ms, pnid, &wamid, Status::Failed, to, Some(&error));
+            self.post_unstored_status(now_ms, pnid, &wamid, to, error);
             return;
         }
         if let Some(n) = self.numbers.get_mut(pnid) {
-            n.contacts
-                .entry(to.clone())
-                .or_default()
-                .pending
-                .push(wamid);
+            n.contacts.or_default(to.clone()).pending.push(wamid);
         }
         self.breach_copies(to, &text);
     }
@@ -99,7 +99,7 @@ impl CloudApi {
             return;
         };
         let business = n.ids.display_phone_number.clone();
-        let contact = n.contacts.entry(consumer.clone()).or_default();
+        let contact = n.contacts.or_default(consumer.clone());
         if contact.peer.awaiting_bundle {
             return;
         }
@@ -158,8 +158,8 @@ impl CloudApi {
         let Some(m) = self.store.get_mut(wamid) else {
             return;
         };
-        m.attempts += 1;
-        let attempt = m.attempts;
+        m.attempts = m.attempts.saturating_add(1);
+        let attempt = u32::from(m.attempts);
         if let Some(p) = m.pending.as_mut() {
             p.envelope = Some(envelope.clone());
             p.epoch = epoch;
@@ -207,8 +207,8 @@ impl CloudApi {
         let Some(envelope) = pending.envelope.clone() else {
             return;
         };
-        m.attempts += 1;
-        let attempt = m.attempts;
+        m.attempts = m.attempts.saturating_add(1);
+        let attempt = u32::from(m.attempts);
         let business = envelope.from.clone();
         self.out.event(EventKind::Retransmitted {
             by: business.clone(),
@@ -275,21 +275,14 @@ impl CloudApi {
         let Some(m) = self.store.get(wamid) else {
             return;
         };
-        let (pnid, consumer) = (self.store.phone_number_id(m).to_owned(), m.consumer.clone());
+        let consumer = m.consumer.clone();
         self.out.event(EventKind::Failure {
             by: "cloud_api".to_owned(),
             what: format!("sending {wamid} to {consumer}"),
             error: error.details.clone(),
             code: Some(error.code),
         });
-        self.post_status(
-            now_ms,
-            &pnid,
-            wamid,
-            Status::Failed,
-            &consumer,
-            Some(&error),
-        );
+        self.post_status(now_ms, wamid, Status::Failed, false, Some(error));
     }
 
     /// The transport's answer to a bundle request: start a session and send
@@ -305,7 +298,7 @@ impl CloudApi {
         let Some(n) = self.numbers.get_mut(pnid) else {
             return;
         };
-        let contact = n.contacts.entry(consumer.clone()).or_default();
+        let contact = n.contacts.or_default(consumer.clone());
         contact.peer.awaiting_bundle = false;
         let epoch = contact.peer.epoch;
         let candidates: Vec<String> = contact.pending.as_slice().to_vec();
@@ -355,8 +348,7 @@ impl CloudApi {
         let holder = n.ids.display_phone_number.clone();
         let remote_identity = hex::encode(session.remote_identity().encode());
         n.contacts
-            .entry(consumer.clone())
-            .or_default()
+            .or_default(consumer.clone())
             .peer
             .record
             .promote(session);
@@ -378,7 +370,7 @@ impl CloudApi {
         let Some(m) = self.store.get_mut(&wamid) else {
             return;
         };
-        let consumer = m.consumer.clone();
+        let billable = m.pricing.billable();
         let Some(pending) = m.pending.as_mut() else {
             return;
         };
@@ -386,12 +378,18 @@ impl CloudApi {
             return;
         }
         pending.sent = true;
-        match self.billable.iter_mut().find(|(p, _)| p == pnid) {
-            Some((_, n)) => *n += 1,
-            None => self.billable.push((pnid.to_owned(), 1)),
+        let i = match self.billable.iter().position(|(p, _)| p == pnid) {
+            Some(i) => i,
+            None => {
+                self.billable.push((pnid.to_owned(), (0, 0)));
+                self.billable.len() - 1
+            }
+        };
+        if let Some((_, (paid, free))) = self.billable.get_mut(i) {
+            *(if billable { paid } else { free }) += 1;
         }
         self.statistics_changed(now_ms);
-        self.post_status(now_ms, pnid, &wamid, Status::Sent, &consumer, None);
+        self.post_status(now_ms, &wamid, Status::Sent, true, None);
     }
 
     /// The transport refused a message under an integrity action.
@@ -435,6 +433,16 @@ impl CloudApi {
             envelope_id,
             Payload::Receipt { receipt, ids },
         );
+    }
+
+    /// Shows the consumer "typing…" (a chat state through the transport).
+    pub(crate) fn send_typing(&mut self, now_ms: u64, pnid: &str, consumer: &PhoneNumber) {
+        let Some(n) = self.numbers.get_mut(pnid) else {
+            return;
+        };
+        let business = n.ids.display_phone_number.clone();
+        let envelope_id = n.new_envelope_id();
+        self.submit_control(now_ms, &business, consumer, envelope_id, Payload::Typing);
     }
 
     /// Asks a consumer for a new session for their envelope `id`.

@@ -1,101 +1,14 @@
-//! What the Cloud API tells others: webhooks and statuses to the business,
-//! statistics to WhatsApp and the rest of Meta, billable counts to Business
+//! What the Cloud API tells others besides webhooks: statistics to WhatsApp and the rest of Meta, billable counts to Business
 //! Manager; the retention purge; and the breaches, when switched on.
 
 use crate::breach::Breach;
 use crate::cloud_api::store::Direction;
-use crate::cloud_api::webhook::{self, Status, StatusError};
-use crate::cloud_api::{CloudApi, PendingExchange, REPORT_INTERVAL_MS, status};
-use crate::http::{HttpRequest, HttpResponse};
+use crate::cloud_api::{CloudApi, REPORT_INTERVAL_MS, status};
 use crate::phone::PhoneNumber;
-use crate::trace::{EventKind, StatusLink};
-use crate::wire::{Address, Https, Internal, Message, StatisticsReport};
+use crate::trace::EventKind;
+use crate::wire::{Address, Internal, Message, StatisticsReport};
 
 impl CloudApi {
-    /// Posts `request` to the business's webhook endpoint.
-    pub(crate) fn post(
-        &mut self,
-        now_ms: u64,
-        pnid: &str,
-        request: HttpRequest,
-        messages: Vec<String>,
-        statuses: Vec<StatusLink>,
-        challenge: Option<String>,
-    ) {
-        if challenge.is_none()
-            && let Some(n) = self.numbers.get_mut(pnid)
-        {
-            n.statistics.webhooks += 1;
-            self.statistics_changed(now_ms);
-        }
-        let exchange = self.next_exchange;
-        self.next_exchange += 1;
-        self.exchanges.insert(
-            exchange,
-            PendingExchange {
-                phone_number_id: pnid.to_owned(),
-                request: request.clone(),
-                messages,
-                statuses,
-                challenge,
-            },
-        );
-        self.out.send(
-            Address::CloudApi,
-            Address::Business(pnid.to_owned()),
-            Message::Https(Https::Request { exchange, request }),
-        );
-    }
-
-    /// The business answered a webhook.
-    pub(crate) fn on_webhook_response(&mut self, exchange: u64, response: HttpResponse) {
-        let Some(p) = self.exchanges.remove(&exchange) else {
-            return self.out.event(EventKind::Failure {
-                by: "cloud_api".to_owned(),
-                what: format!("a webhook response for exchange {exchange}"),
-                error: "no webhook with that exchange is waiting".to_owned(),
-                code: None,
-            });
-        };
-        if let Some(challenge) = &p.challenge
-            && response.status == 200
-            && response.body == challenge.as_bytes()
-            && let Some(n) = self.numbers.get_mut(&p.phone_number_id)
-        {
-            n.webhook_verified = true;
-        }
-        self.out.event(EventKind::Webhook {
-            phone_number_id: p.phone_number_id,
-            exchange,
-            request: p.request,
-            response,
-            messages: p.messages,
-            statuses: p.statuses,
-        });
-    }
-
-    /// Posts a status webhook.
-    pub(crate) fn post_status(
-        &mut self,
-        now_ms: u64,
-        pnid: &str,
-        wamid: &str,
-        status: Status,
-        recipient: &PhoneNumber,
-        error: Option<&StatusError>,
-    ) {
-        let Some(n) = self.numbers.get(pnid) else {
-            return;
-        };
-        let payload = webhook::status(&n.ids, wamid, status, recipient, now_ms / 1000, error);
-        let request = webhook::signed_post(&n.webhook, &payload);
-        let link = StatusLink {
-            wamid: wamid.to_owned(),
-            status: status.as_str().to_owned(),
-        };
-        self.post(now_ms, pnid, request, Vec::new(), vec![link], None);
-    }
-
     /// Counts changed: a report goes out within [`REPORT_INTERVAL_MS`].
     pub(crate) fn statistics_changed(&mut self, now_ms: u64) {
         if self.report_at.is_none() {
@@ -121,13 +34,14 @@ impl CloudApi {
                 Message::Internal(Internal::Statistics(report.clone())),
             );
         }
-        for (phone_number_id, messages) in std::mem::take(&mut self.billable) {
+        for (phone_number_id, (messages, free)) in std::mem::take(&mut self.billable) {
             self.out.send(
                 Address::CloudApi,
                 Address::BusinessManager,
                 Message::Internal(Internal::Billable {
                     phone_number_id,
                     messages,
+                    free,
                 }),
             );
         }
@@ -190,8 +104,10 @@ impl CloudApi {
                 n.contacts.remove(number);
             }
         }
+        let wamids: Vec<String> = purged.into_iter().map(|m| m.wamid()).collect();
+        self.drop_purged_updates(&wamids);
         self.out.event(EventKind::RetentionPurged {
-            wamids: purged.into_iter().map(|m| m.wamid()).collect(),
+            wamids,
             numbers_forgotten: forgotten.len(),
             undelivered: expiring,
         });

@@ -34,6 +34,16 @@ pub fn not_on_whatsapp() -> StatusError {
     )
 }
 
+/// 131047 for a non-template message sent when the consumer's customer
+/// service window is closed. Title, message and details as Meta sends them.
+pub fn reengagement() -> StatusError {
+    error(
+        131047,
+        "Re-engagement message",
+        "Message failed to send because more than 24 hours have passed since the customer last replied to this number.",
+    )
+}
+
 /// 131000 when the Cloud API could not encrypt for the recipient (for example
 /// a prekey bundle whose signature does not verify).
 pub fn something_went_wrong(details: &str) -> StatusError {

@@ -233,6 +233,35 @@ impl MessageStore {
         self.slot_mut(seq)
     }
 
+    /// Marks `wamid` (an inbound message) and every earlier unread inbound
+    /// message of the same conversation read ("Marking a message as read
+    /// will also mark earlier messages in the thread as read"); returns the
+    /// consumer's envelope ids newly read, oldest first. Walks back from the
+    /// message through the store, so it costs what is stored before it.
+    pub(crate) fn read_through(&mut self, wamid: &str) -> Vec<EnvelopeId> {
+        let Some(seq) = self.seq_of(wamid) else {
+            return Vec::new();
+        };
+        let Some((number, consumer)) = self.slot(seq).map(|m| (m.number, m.consumer.clone()))
+        else {
+            return Vec::new();
+        };
+        let mut read = Vec::new();
+        for s in (self.first..=seq).rev() {
+            if let Some(m) = self.slot_mut(s)
+                && m.direction == Direction::Inbound
+                && m.number == number
+                && m.consumer == consumer
+                && !m.read
+            {
+                m.read = true;
+                read.push(m.envelope_id);
+            }
+        }
+        read.reverse();
+        read
+    }
+
     /// The wamid of the outbound message a business number's envelope carried.
     pub fn wamid_for_envelope(&self, phone_number_id: &str, id: EnvelopeId) -> Option<String> {
         let seq = self.find(Index::Envelope(phone_number_id, id))?;

@@ -38,6 +38,8 @@ pub struct ChatMessage {
     pub envelope_id: EnvelopeId,
     /// Sent by this consumer?
     pub outgoing: bool,
+    /// The id of the message this one quotes (a reply), if any.
+    pub reply_to: Option<String>,
     /// The text.
     pub text: String,
     /// When (virtual ms).
@@ -83,6 +85,8 @@ pub struct BubbleRef<'a> {
     pub envelope_id: EnvelopeId,
     /// Sent by this consumer?
     pub outgoing: bool,
+    /// The id of the message this one quotes, if any.
+    pub reply_to: Option<&'a str>,
     /// The text.
     pub text: &'a str,
     /// When (virtual ms).
@@ -102,6 +106,7 @@ impl BubbleRef<'_> {
             id: self.id.to_string(),
             envelope_id: self.envelope_id,
             outgoing: self.outgoing,
+            reply_to: self.reply_to.map(str::to_owned),
             text: self.text.to_owned(),
             at_ms: self.at_ms,
             ticks: self.ticks,
@@ -142,6 +147,7 @@ impl<'a> Iterator for Bubbles<'a> {
             id: r.id.text(),
             envelope_id: r.envelope_id,
             outgoing: r.outgoing(),
+            reply_to: r.reply_to,
             text: r.text,
             at_ms: r.at_ms,
             ticks: r.ticks(),
@@ -208,7 +214,12 @@ impl Chat {
     /// Appends a bubble and drops the oldest beyond `limit`.
     pub(crate) fn push(&mut self, message: &ChatMessage, limit: Option<usize>) {
         let reaction = message.reaction.as_deref().unwrap_or_default();
-        let most = record::max_len(&message.id, &message.text, reaction);
+        let most = record::max_len(
+            &message.id,
+            message.reply_to.as_deref(),
+            &message.text,
+            reaction,
+        );
         if self.data.capacity() - self.data.len() < most {
             self.data
                 .reserve_exact(most.max(self.data.len() / 4).max(64));
@@ -217,9 +228,9 @@ impl Chat {
         record::write(
             &mut self.data,
             flags,
-            message.envelope_id,
-            message.at_ms,
+            (message.envelope_id, message.at_ms),
             &message.id,
+            message.reply_to.as_deref(),
             &message.text,
             reaction,
         );
@@ -236,6 +247,18 @@ impl Chat {
             self.data.truncate(self.data.len() - cut);
             self.len = u32::try_from(limit).unwrap_or(u32::MAX);
         }
+    }
+
+    /// Whether any bubble has this id.
+    pub(crate) fn has(&self, id: &str) -> bool {
+        let query = record::IdQuery::new(id);
+        let mut bubbles = self.iter();
+        while let Some((_, r)) = bubbles.next_record() {
+            if query.matches(&r.id) {
+                return true;
+            }
+        }
+        false
     }
 
     /// Whether an incoming bubble has this id.
@@ -341,6 +364,7 @@ mod tests {
             id: format!("id{n}"),
             envelope_id: n as u64,
             outgoing: n.is_multiple_of(2),
+            reply_to: (n == 8).then(|| "id7".to_owned()),
             text: format!("text number {n}"),
             at_ms: n as u64 * 10,
             ticks: Ticks::Pending,
@@ -369,7 +393,12 @@ mod tests {
         let most = (0..10)
             .map(|n| {
                 let b = bubble(n);
-                record::max_len(&b.id, &b.text, b.reaction.as_deref().unwrap_or_default())
+                record::max_len(
+                    &b.id,
+                    b.reply_to.as_deref(),
+                    &b.text,
+                    b.reaction.as_deref().unwrap_or_default(),
+                )
             })
             .max()
             .unwrap_or_default();

@@ -17,8 +17,6 @@ mod chat;
 mod receive;
 mod send;
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use cipherflow_protocol::keys::PublicKey;
 use cipherflow_protocol::safety_number::SafetyNumber;
 use cipherflow_protocol::{Account, Session};
@@ -53,6 +51,9 @@ pub enum ConsumerError {
         /// The limit.
         max: usize,
     },
+    /// A reply or reaction names a message that is not in the chat.
+    #[error("no message {0} in this chat")]
+    UnknownMessage(String),
 }
 
 /// A message waiting for the recipient's delivery receipt.
@@ -74,7 +75,14 @@ pub(crate) struct OutboxEntry {
 pub(crate) struct Peer {
     pub(crate) sessions: PeerSessions,
     pub(crate) identity: Option<PeerIdentity>,
+    /// "typing…" shows until then (0: not typing); the peer's next message
+    /// clears it.
+    pub(crate) typing_until_ms: u64,
 }
+
+/// How long a typing indicator shows at most (Meta: "dismissed once you
+/// respond, or after 25 seconds, whichever comes first").
+pub const TYPING_MS: u64 = 25_000;
 
 /// One consumer's phone.
 #[derive(Debug, Clone)]
@@ -86,11 +94,11 @@ pub struct ConsumerClient {
     /// Boxed: a peer is about 500 bytes and a B-tree leaf has eleven slots,
     /// so with ten businesses a phone's one leaf would carry an empty
     /// 500-byte slot; boxed, an empty slot costs a pointer.
-    pub(crate) peers: BTreeMap<PhoneNumber, Box<Peer>>,
-    pub(crate) chats: BTreeMap<PhoneNumber, Chat>,
+    pub(crate) peers: crate::maps::SortedMap<PhoneNumber, Box<Peer>>,
+    pub(crate) chats: crate::maps::SortedMap<PhoneNumber, Chat>,
     pub(crate) outbox: crate::maps::SortedMap<EnvelopeId, OutboxEntry>,
     /// Retransmission deadlines.
-    pub(crate) timers: BTreeSet<(u64, EnvelopeId)>,
+    pub(crate) timers: crate::maps::SortedSet<(u64, EnvelopeId)>,
     pub(crate) next_envelope: EnvelopeId,
     next_message: u64,
     pub(crate) history_limit: Option<usize>,
@@ -115,10 +123,10 @@ impl ConsumerClient {
             name,
             account,
             online: true,
-            peers: BTreeMap::new(),
-            chats: BTreeMap::new(),
+            peers: Default::default(),
+            chats: Default::default(),
             outbox: Default::default(),
-            timers: BTreeSet::new(),
+            timers: Default::default(),
             next_envelope: 1,
             next_message: 1,
             history_limit,
@@ -169,8 +177,15 @@ impl ConsumerClient {
     }
 
     /// Chats by business number.
-    pub fn chats(&self) -> &BTreeMap<PhoneNumber, Chat> {
+    pub fn chats(&self) -> &crate::maps::SortedMap<PhoneNumber, Chat> {
         &self.chats
+    }
+
+    /// Whether the chat with `business` shows "typing…" at `now_ms`.
+    pub fn typing(&self, business: &PhoneNumber, now_ms: u64) -> bool {
+        self.peers
+            .get(business)
+            .is_some_and(|p| now_ms < p.typing_until_ms)
     }
 
     /// The identity keys known per business.
@@ -225,6 +240,57 @@ impl ConsumerClient {
         business: &PhoneNumber,
         text: &str,
     ) -> Result<String, ConsumerError> {
+        self.send_reply(now_ms, rng, business, text, None)
+    }
+
+    /// The person reacts to a message in the chat (an empty emoji removes
+    /// the reaction). Returns the reaction's message id.
+    pub fn send_reaction<R: CryptoRng>(
+        &mut self,
+        now_ms: u64,
+        rng: &mut R,
+        business: &PhoneNumber,
+        target: &str,
+        emoji: &str,
+    ) -> Result<String, ConsumerError> {
+        let chat = self.chats.or_default(business.clone());
+        if !chat.set_reaction(target, emoji) {
+            return Err(ConsumerError::UnknownMessage(target.to_owned()));
+        }
+        let id = self.new_message_id();
+        let message = AppMessage::Reaction {
+            id: id.clone(),
+            target: target.to_owned(),
+            emoji: emoji.to_owned(),
+        };
+        self.queue(now_ms, rng, business, message, emoji);
+        Ok(id)
+    }
+
+    fn new_message_id(&mut self) -> String {
+        let n = self.next_message;
+        self.next_message += 1;
+        format!(
+            "3EB0{:012X}{n:04X}",
+            u64::from(self.number.wa_id().len() as u8) << 40 | n
+        )
+    }
+
+    /// [`ConsumerClient::send_text`], quoting the message `reply_to` of the
+    /// chat when given (WhatsApp's swipe-to-reply).
+    pub fn send_reply<R: CryptoRng>(
+        &mut self,
+        now_ms: u64,
+        rng: &mut R,
+        business: &PhoneNumber,
+        text: &str,
+        reply_to: Option<&str>,
+    ) -> Result<String, ConsumerError> {
+        if let Some(quoted) = reply_to
+            && !self.chats.get(business).is_some_and(|c| c.has(quoted))
+        {
+            return Err(ConsumerError::UnknownMessage(quoted.to_owned()));
+        }
         let len = text.chars().count();
         if len == 0 || len > MAX_TEXT_CHARS {
             return Err(ConsumerError::BadText {
@@ -232,19 +298,14 @@ impl ConsumerClient {
                 max: MAX_TEXT_CHARS,
             });
         }
-        let n = self.next_message;
-        self.next_message += 1;
-        let id = format!(
-            "3EB0{:012X}{n:04X}",
-            u64::from(self.number.wa_id().len() as u8) << 40 | n
-        );
+        let id = self.new_message_id();
         let envelope_id = self.next_envelope;
-        self.next_envelope += 1;
-        let chat = self.chats.entry(business.clone()).or_default();
+        let chat = self.chats.or_default(business.clone());
         let bubble = ChatMessage {
             id: id.clone(),
             envelope_id,
             outgoing: true,
+            reply_to: reply_to.map(str::to_owned),
             text: text.to_owned(),
             at_ms: now_ms,
             ticks: Ticks::Pending,
@@ -252,15 +313,34 @@ impl ConsumerClient {
             reaction: None,
         };
         chat.push(&bubble, self.history_limit);
+        let message = AppMessage::Text {
+            id: id.clone(),
+            body: text.to_owned(),
+            name: Some(self.name.clone()),
+            reply_to: reply_to.map(str::to_owned),
+        };
+        self.queue(now_ms, rng, business, message, text);
+        Ok(id)
+    }
+
+    /// Puts a message in the outbox (retransmitted until acknowledged) and
+    /// sends it now if the phone is online.
+    fn queue<R: CryptoRng>(
+        &mut self,
+        now_ms: u64,
+        rng: &mut R,
+        business: &PhoneNumber,
+        message: AppMessage,
+        text: &str,
+    ) {
+        let envelope_id = self.next_envelope;
+        self.next_envelope += 1;
+        let message_id = message.id().to_owned();
         self.outbox.insert(
             envelope_id,
             OutboxEntry {
                 to: business.clone(),
-                message: AppMessage::Text {
-                    id: id.clone(),
-                    body: text.to_owned(),
-                    name: Some(self.name.clone()),
-                },
+                message,
                 envelope: None,
                 attempts: 0,
                 epoch: 0,
@@ -270,14 +350,13 @@ impl ConsumerClient {
         self.out.event(EventKind::ConsumerSent {
             consumer: self.number.clone(),
             business: business.clone(),
-            message_id: id.clone(),
+            message_id,
             text: text.to_owned(),
             envelope_id,
         });
         if self.online {
             self.send_new(now_ms, rng, envelope_id);
         }
-        Ok(id)
     }
 
     /// The phone goes online or offline. Coming online reconnects (the
@@ -339,7 +418,7 @@ impl ConsumerClient {
         initiator: bool,
     ) {
         let identity = session.remote_identity();
-        let entry = self.peers.entry(peer.clone()).or_default();
+        let entry = self.peers.or_default(peer.clone());
         let known = entry.identity;
         let changed = known.is_some_and(|k| k.identity_key != identity);
         let previous = if changed {

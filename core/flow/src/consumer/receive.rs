@@ -1,7 +1,7 @@
 //! Receiving: an envelope from a business, opened with the phone's sessions;
 //! receipts that move the ticks; retry requests.
 
-use crate::consumer::{ChatMessage, ConsumerClient, Ticks};
+use crate::consumer::{ChatMessage, ConsumerClient, TYPING_MS, Ticks};
 use crate::device::open::{Opened, open};
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
@@ -26,6 +26,10 @@ impl ConsumerClient {
                 }
             }
             Payload::RetryRequest { id } => self.on_retry_request(now_ms, &from, id),
+            Payload::Typing => {
+                let until = envelope.sent_at_ms.saturating_add(TYPING_MS);
+                self.peers.or_default(from).typing_until_ms = until;
+            }
         }
     }
 
@@ -37,7 +41,7 @@ impl ConsumerClient {
         bytes: &[u8],
     ) {
         let me = self.number().clone();
-        let peer = self.peers.entry(from.clone()).or_default();
+        let peer = self.peers.or_default(from.clone());
         match open(&mut self.account, Some(&mut peer.sessions.record), bytes) {
             Opened::Plaintext(plaintext, session) => {
                 peer.sessions.remember_decrypted(bytes);
@@ -118,9 +122,15 @@ impl ConsumerClient {
             );
         };
         let limit = self.history_limit;
-        let chat = self.chats.entry(from.clone()).or_default();
+        // The message the business was typing has come.
+        if let Some(peer) = self.peers.get_mut(from) {
+            peer.typing_until_ms = 0;
+        }
+        let chat = self.chats.or_default(from.clone());
         match &message {
-            AppMessage::Text { id, body, .. } => {
+            AppMessage::Text {
+                id, body, reply_to, ..
+            } => {
                 if chat.has_incoming(id) {
                     // Re-sent under a new session after a retry request: shown already.
                     return self.acknowledge_duplicate(now_ms, from, envelope_id, true);
@@ -129,6 +139,7 @@ impl ConsumerClient {
                     id: id.clone(),
                     envelope_id,
                     outgoing: false,
+                    reply_to: reply_to.clone(),
                     text: body.clone(),
                     at_ms: now_ms,
                     ticks: Ticks::Delivered,

@@ -30,7 +30,7 @@ impl ConsumerClient {
     }
 
     fn fetch_bundle(&mut self, number: &PhoneNumber) {
-        let peer = self.peers.entry(number.clone()).or_default();
+        let peer = self.peers.or_default(number.clone());
         if peer.sessions.awaiting_bundle {
             return;
         }
@@ -166,7 +166,7 @@ impl ConsumerClient {
         number: &PhoneNumber,
         bundle: Option<PreKeyBundle>,
     ) {
-        let peer = self.peers.entry(number.clone()).or_default();
+        let peer = self.peers.or_default(number.clone());
         peer.sessions.awaiting_bundle = false;
         let epoch = peer.sessions.epoch;
         let waiting: Vec<EnvelopeId> = self

@@ -294,7 +294,7 @@ impl JourneyBook {
                     return;
                 };
                 match (parsed, wamid) {
-                    (SendRequest::MarkRead { message_id }, _) => {
+                    (SendRequest::MarkRead { message_id, .. }, _) => {
                         if let Some(j) = self.wamid(&message_id) {
                             j.read = true;
                         }
@@ -303,7 +303,8 @@ impl JourneyBook {
                         SendRequest::Text { to, body: text, .. }
                         | SendRequest::Reaction {
                             to, emoji: text, ..
-                        },
+                        }
+                        | SendRequest::Template { to, name: text, .. },
                         Some(wamid),
                     ) => {
                         let mut j = Journey::new(wamid.clone(), Direction::Outbound, at);

@@ -101,6 +101,7 @@ pub fn carried(
             Address::Business(_) => webhook_body(&mut out, &request.body),
             _ => {}
         },
+        Message::Https(Https::Failed { .. }) => {}
         Message::Https(Https::Response { response, .. }) => {
             // A Graph API send response names the recipient (`contacts[].wa_id`).
             if let Some(body) = response.body_json() {
@@ -129,7 +130,9 @@ pub fn carried(
 /// A Graph API request, read as the Graph API reads it.
 fn graph_request(out: &mut Carried, body: &[u8]) {
     match graph_api::parse_send(body) {
-        Ok(SendRequest::Text { .. } | SendRequest::Reaction { .. }) => {
+        Ok(
+            SendRequest::Text { .. } | SendRequest::Reaction { .. } | SendRequest::Template { .. },
+        ) => {
             out.add(DataCategory::MessageContent, 1);
             out.add(DataCategory::ConsumerPhoneNumber, 1);
         }

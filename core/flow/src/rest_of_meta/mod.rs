@@ -3,8 +3,6 @@
 //! state and asks for nothing: it only keeps what it is given, so what it
 //! could see is exactly what was delivered to it.
 
-use std::collections::BTreeMap;
-
 use rand_core::CryptoRng;
 use serde::Serialize;
 
@@ -21,7 +19,7 @@ pub struct RestOfMeta {
     /// The Cloud API's latest statistics.
     pub statistics: Option<StatisticsReport>,
     /// Business records, by phone number id.
-    pub businesses: BTreeMap<String, BusinessRecord>,
+    pub businesses: crate::maps::SortedMap<String, BusinessRecord>,
     /// Messages billed, by phone number id.
     pub billing: Vec<(String, u64)>,
     /// Message texts (only ever under a breach).
@@ -29,7 +27,7 @@ pub struct RestOfMeta {
     /// Consumer numbers (only ever under a breach).
     pub consumer_numbers: Vec<PhoneNumber>,
     /// Integrity signals by business (only ever under a breach).
-    pub integrity: BTreeMap<PhoneNumber, BusinessSignals>,
+    pub integrity: crate::maps::SortedMap<PhoneNumber, BusinessSignals>,
     #[serde(skip)]
     out: Outbox,
 }

@@ -62,6 +62,48 @@ impl Simulation {
         business: &str,
         text: &str,
     ) -> Result<String, SimError> {
+        self.consumer_reply(consumer, business, text, None)
+    }
+
+    /// The consumer writes to a business, quoting the message `reply_to` of
+    /// their chat (an id as the chat shows it). Returns the message id.
+    pub fn consumer_reply(
+        &mut self,
+        consumer: &str,
+        business: &str,
+        text: &str,
+        reply_to: Option<&str>,
+    ) -> Result<String, SimError> {
+        self.consumer_act(consumer, business, |c, now, rng, business| {
+            c.send_reply(now, rng, business, text, reply_to)
+        })
+    }
+
+    /// The consumer reacts to a message of their chat with the business (an
+    /// empty emoji removes the reaction). Returns the reaction's message id.
+    pub fn consumer_react(
+        &mut self,
+        consumer: &str,
+        business: &str,
+        message_id: &str,
+        emoji: &str,
+    ) -> Result<String, SimError> {
+        self.consumer_act(consumer, business, |c, now, rng, business| {
+            c.send_reaction(now, rng, business, message_id, emoji)
+        })
+    }
+
+    fn consumer_act(
+        &mut self,
+        consumer: &str,
+        business: &str,
+        act: impl FnOnce(
+            &mut ConsumerClient,
+            u64,
+            &mut rand_chacha::ChaCha20Rng,
+            &PhoneNumber,
+        ) -> Result<String, crate::consumer::ConsumerError>,
+    ) -> Result<String, SimError> {
         let consumer = PhoneNumber::parse(consumer)?;
         let business = PhoneNumber::parse(business)?;
         if !self.consumers.contains_key(&consumer) {
@@ -71,11 +113,11 @@ impl Simulation {
             return Err(SimError::NotRegistered(business));
         }
         let (now, rng) = (self.now_ms, &mut self.rng);
-        let id = self
+        let client = self
             .consumers
             .get_mut(&consumer)
-            .ok_or_else(|| SimError::UnknownConsumer(consumer.clone()))?
-            .send_text(now, rng, &business, text)?;
+            .ok_or_else(|| SimError::UnknownConsumer(consumer.clone()))?;
+        let id = act(client, now, rng, &business)?;
         self.settle_party(PartyId::Consumer(consumer));
         Ok(id)
     }
@@ -159,6 +201,7 @@ impl Simulation {
             phone_number_id: phone_number_id.clone(),
             display_phone_number: number.wa_id().to_owned(),
             billed_messages: 0,
+            free_messages: 0,
         });
         self.businesses.insert(phone_number_id.clone(), server);
         self.settle_party(PartyId::Business(phone_number_id.clone()));
@@ -266,6 +309,21 @@ impl Simulation {
         body: &str,
     ) -> Result<HttpResponse, SimError> {
         self.business_request(phone_number_id, |b| b.text_request(to, body))
+    }
+
+    /// The business sends a template through the Graph API: allowed outside
+    /// the customer service window, and it opens none.
+    pub fn business_send_template(
+        &mut self,
+        phone_number_id: &str,
+        to: &str,
+        name: &str,
+        language: &str,
+        params: &[String],
+    ) -> Result<HttpResponse, SimError> {
+        self.business_request(phone_number_id, |b| {
+            b.template_request(to, name, language, params)
+        })
     }
 
     /// The business reacts to a message through the Graph API.

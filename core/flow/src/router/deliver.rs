@@ -220,6 +220,17 @@ impl Simulation {
                     );
                 }
             }
+            Message::Https(Https::Request { exchange, .. })
+                if t.from == Address::CloudApi
+                    && let Address::Business(pnid) = &t.to =>
+            {
+                let pnid = pnid.clone();
+                self.webhook_request(t, pnid, exchange);
+            }
+            Message::Https(Https::Response { exchange, .. })
+                if t.to == Address::CloudApi
+                    && let Address::Business(pnid) = &t.from
+                    && self.swallowed(&pnid.clone(), exchange) => {}
             message => self.immediate.push_back(Transmit { message, ..t }),
         }
     }
@@ -263,7 +274,7 @@ impl Simulation {
         self.deliver(transmit, tampered);
     }
 
-    fn deliver(&mut self, t: Transmit, tampered: bool) {
+    pub(crate) fn deliver(&mut self, t: Transmit, tampered: bool) {
         if let (
             Some((requester, exchange)),
             Message::Https(Https::Response {

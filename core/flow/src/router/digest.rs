@@ -64,6 +64,11 @@ impl Simulation {
                     h.envelope(envelope);
                     h.flag(*tampered);
                 }
+                Due::Transmit(t) => {
+                    h.text(&t.from.to_string());
+                    h.text(&t.to.to_string());
+                    h.text(t.message.name());
+                }
                 Due::Timer { party, generation } => {
                     match party {
                         PartyId::Consumer(n) => h.text(n.wa_id()),
@@ -165,11 +170,31 @@ impl Simulation {
             }
         }
         h.opt(self.cloud.report_at);
-        for (pnid, n) in &self.cloud.billable {
+        for (pnid, (paid, free)) in &self.cloud.billable {
             h.text(pnid);
-            h.num(*n);
+            h.num(*paid);
+            h.num(*free);
         }
-        h.num(self.cloud.next_exchange);
+        let deliveries = &self.cloud.deliveries;
+        h.num(deliveries.next_exchange);
+        h.opt(deliveries.flush_at);
+        for (pnid, batch) in &deliveries.batching {
+            h.text(pnid);
+            h.num(batch.len() as u64);
+        }
+        for exchange in deliveries.in_flight.keys() {
+            h.num(*exchange);
+        }
+        for (at, exchange, d) in &deliveries.retrying {
+            h.num(*at);
+            h.num(*exchange);
+            h.num(u64::from(d.attempts));
+            h.num(d.updates.len() as u64);
+        }
+        for (pnid, exchange) in &self.webhooks.swallow {
+            h.text(pnid);
+            h.num(*exchange);
+        }
         for b in self.businesses.values() {
             h.text(&b.phone_number_id);
             h.flag(b.webhook_verified);
@@ -189,6 +214,7 @@ impl Simulation {
         for (pnid, r) in &self.manager.businesses {
             h.text(pnid);
             h.num(r.billed_messages);
+            h.num(r.free_messages);
         }
         let rom = &self.rest_of_meta;
         h.num(rom.businesses.len() as u64);

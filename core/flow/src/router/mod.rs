@@ -22,9 +22,10 @@ mod deliver;
 mod digest;
 pub(crate) mod network;
 mod schedule;
+mod webhook_link;
 
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BinaryHeap, VecDeque};
+use std::collections::{BinaryHeap, VecDeque};
 
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
@@ -35,8 +36,9 @@ use crate::business::BusinessServer;
 use crate::business_manager::BusinessManager;
 use crate::cloud_api::CloudApi;
 use crate::cloud_api::store::{RetentionError, RetentionPolicy};
+use crate::cloud_api::webhook::delivery::{WebhookPolicy, WebhookPolicyError};
 use crate::consumer::{ConsumerClient, ConsumerError};
-use crate::faults::{FaultConfig, FaultConfigError};
+use crate::faults::{FaultConfig, FaultConfigError, WebhookFaultConfig};
 use crate::http::HttpResponse;
 use crate::journey::JourneyBook;
 use crate::ledger::Ledger;
@@ -53,6 +55,7 @@ use network::Network;
 use schedule::{Due, PartyId, Scheduled};
 
 pub use network::{LATENCY_MS, REORDER_DELAY_MS, REPLAY_MEMORY};
+pub use webhook_link::{WEBHOOK_REORDER_DELAY_MS, WEBHOOK_TIMEOUT_MS};
 
 /// The most actions a bounded call ([`Simulation::settle`],
 /// [`Simulation::advance`]) runs by default: a view (the npm module, the app)
@@ -69,6 +72,10 @@ pub struct SimConfig {
     pub retention_days: u32,
     /// Network faults.
     pub faults: FaultConfig,
+    /// Faults on the link to the businesses' webhook endpoints.
+    pub webhook_faults: WebhookFaultConfig,
+    /// How the Cloud API groups webhook updates into POSTs.
+    pub webhooks: WebhookPolicy,
     /// Integrity thresholds.
     pub integrity: IntegrityPolicy,
     /// Full trace or counts only.
@@ -86,6 +93,8 @@ impl Default for SimConfig {
             seed: 0,
             retention_days: 30,
             faults: FaultConfig::default(),
+            webhook_faults: WebhookFaultConfig::default(),
+            webhooks: WebhookPolicy::default(),
             integrity: IntegrityPolicy::default(),
             trace: TraceMode::Full,
             start_ms: 1_750_000_000_000,
@@ -106,6 +115,9 @@ pub enum SimError {
     /// Retention out of range.
     #[error(transparent)]
     Retention(#[from] RetentionError),
+    /// A webhook batching setting out of range.
+    #[error(transparent)]
+    WebhookPolicy(#[from] WebhookPolicyError),
     /// No such consumer.
     #[error("no consumer with number {0}")]
     UnknownConsumer(PhoneNumber),
@@ -126,6 +138,9 @@ pub enum SimError {
         /// The limit.
         max: usize,
     },
+    /// A reply or reaction names a message that is not in the chat.
+    #[error("no message {0} in this chat")]
+    UnknownMessage(String),
     /// The clock only moves forward.
     #[error("the clock cannot move backwards")]
     ClockBackwards,
@@ -135,6 +150,7 @@ impl From<ConsumerError> for SimError {
     fn from(e: ConsumerError) -> Self {
         match e {
             ConsumerError::BadText { len, max } => SimError::BadText { len, max },
+            ConsumerError::UnknownMessage(id) => SimError::UnknownMessage(id),
         }
     }
 }
@@ -184,13 +200,14 @@ pub struct Simulation {
     pub(crate) config: SimConfig,
     pub(crate) now_ms: u64,
     pub(crate) rng: ChaCha20Rng,
-    pub(crate) consumers: BTreeMap<PhoneNumber, ConsumerClient>,
+    pub(crate) consumers: crate::maps::SortedMap<PhoneNumber, ConsumerClient>,
     pub(crate) transport: Transport,
     pub(crate) cloud: CloudApi,
-    pub(crate) businesses: BTreeMap<String, BusinessServer>,
+    pub(crate) businesses: crate::maps::SortedMap<String, BusinessServer>,
     pub(crate) manager: BusinessManager,
     pub(crate) rest_of_meta: RestOfMeta,
     pub(crate) network: Network,
+    pub(crate) webhooks: webhook_link::WebhookLink,
     pub(crate) breaches: Breaches,
     pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
     pub(crate) next_seq: u64,
@@ -221,21 +238,28 @@ impl Simulation {
     /// A new, empty world.
     pub fn new(config: SimConfig) -> Result<Self, SimError> {
         config.faults.validate()?;
+        config.webhook_faults.validate()?;
+        config.webhooks.validate()?;
         let retention = RetentionPolicy::days(config.retention_days)?;
         let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
-        let cloud = CloudApi::new(&mut rng, retention);
+        let mut cloud = CloudApi::new(&mut rng, retention);
+        cloud.webhook_policy = config.webhooks;
         Ok(Self {
             now_ms: config.start_ms,
             rng,
-            consumers: BTreeMap::new(),
+            consumers: Default::default(),
             transport: Transport::new(retention.in_ms(), config.integrity),
             cloud,
-            businesses: BTreeMap::new(),
+            businesses: Default::default(),
             manager: BusinessManager::default(),
             rest_of_meta: RestOfMeta::default(),
             network: Network {
                 faults: config.faults,
                 ..Network::default()
+            },
+            webhooks: webhook_link::WebhookLink {
+                faults: config.webhook_faults,
+                ..Default::default()
             },
             breaches: Breaches::default(),
             queue: BinaryHeap::new(),
@@ -277,6 +301,32 @@ impl Simulation {
         Ok(())
     }
 
+    /// Replaces the webhook link's fault probabilities.
+    pub fn set_webhook_faults(&mut self, faults: WebhookFaultConfig) -> Result<(), SimError> {
+        faults.validate()?;
+        self.config.webhook_faults = faults;
+        self.webhooks.faults = faults;
+        Ok(())
+    }
+
+    /// Switches a business's webhook endpoint off (every POST is refused)
+    /// or back on. The Cloud API retries what failed on its schedule.
+    pub fn set_webhook_endpoint(
+        &mut self,
+        phone_number_id: &str,
+        up: bool,
+    ) -> Result<(), SimError> {
+        if !self.businesses.contains_key(phone_number_id) {
+            return Err(SimError::UnknownBusiness(phone_number_id.to_owned()));
+        }
+        if up {
+            self.webhooks.down.remove(&phone_number_id.to_owned());
+        } else {
+            self.webhooks.down.insert(phone_number_id.to_owned());
+        }
+        Ok(())
+    }
+
     /// The trace.
     pub fn trace(&self) -> &Trace {
         &self.trace
@@ -314,7 +364,7 @@ impl Simulation {
     }
 
     /// Consumers by number.
-    pub fn consumers(&self) -> &BTreeMap<PhoneNumber, ConsumerClient> {
+    pub fn consumers(&self) -> &crate::maps::SortedMap<PhoneNumber, ConsumerClient> {
         &self.consumers
     }
 
@@ -329,7 +379,7 @@ impl Simulation {
     }
 
     /// Businesses' servers by phone number id.
-    pub fn businesses(&self) -> &BTreeMap<String, BusinessServer> {
+    pub fn businesses(&self) -> &crate::maps::SortedMap<String, BusinessServer> {
         &self.businesses
     }
 
@@ -363,7 +413,7 @@ impl Simulation {
 
     pub(crate) fn is_live(&self, s: &Scheduled) -> bool {
         match &s.due {
-            Due::Delivery { .. } => true,
+            Due::Delivery { .. } | Due::Transmit(_) => true,
             Due::Timer { party, generation } => self
                 .timers
                 .get(party)
@@ -395,6 +445,7 @@ impl Simulation {
         }
         match next.due {
             Due::Delivery { envelope, tampered } => self.arrive(*envelope, tampered),
+            Due::Transmit(t) => self.deliver(*t, false),
             Due::Timer { party, .. } => {
                 self.timers
                     .insert(party.clone(), (None, self.generation(&party)));

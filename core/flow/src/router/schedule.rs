@@ -4,7 +4,7 @@
 
 use std::cmp::Ordering;
 
-use crate::wire::TransportEnvelope;
+use crate::wire::{Transmit, TransportEnvelope};
 
 /// Which party a deadline belongs to.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -28,6 +28,9 @@ pub(crate) enum Due {
         /// Whether the network flipped a bit of it.
         tampered: bool,
     },
+    /// A message held back on an HTTPS link (a webhook fault), or the
+    /// failure its requester's HTTP client reports.
+    Transmit(Box<Transmit>),
     /// A party's deadline; stale when the party's timer has moved since
     /// (`generation` no longer current).
     Timer { party: PartyId, generation: u64 },

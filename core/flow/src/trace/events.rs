@@ -233,6 +233,50 @@ pub enum EventKind {
         /// The statuses it carried.
         #[serde(default)]
         statuses: Vec<StatusLink>,
+        /// Which attempt this was (1 = the first).
+        #[serde(default)]
+        attempt: u32,
+    },
+    /// A webhook attempt failed: the business answered with a status other
+    /// than 200, or could not be reached.
+    WebhookFailed {
+        /// The business's phone number id.
+        phone_number_id: String,
+        /// The Cloud API's exchange number.
+        exchange: u64,
+        /// The exact signed request.
+        request: HttpRequest,
+        /// The answer, if one came.
+        #[serde(default)]
+        response: Option<HttpResponse>,
+        /// What went wrong (`HTTP 503`, `connection refused`, `timed out`).
+        error: String,
+        /// Which attempt this was.
+        attempt: u32,
+        /// When the next attempt is due; `None` when there is none.
+        #[serde(default)]
+        retry_at_ms: Option<u64>,
+    },
+    /// The Cloud API gave up on updates it could not deliver by webhook.
+    WebhookDropped {
+        /// The business's phone number id.
+        phone_number_id: String,
+        /// Wamids of the messages dropped.
+        messages: Vec<String>,
+        /// The statuses dropped.
+        statuses: Vec<StatusLink>,
+        /// Why (seven days of retries, or the message's retention passed).
+        reason: String,
+    },
+    /// The link to a business's webhook endpoint misbehaved (the router's
+    /// webhook fault model, or an endpoint switched off).
+    WebhookFault {
+        /// The business's phone number id.
+        phone_number_id: String,
+        /// The Cloud API's exchange number.
+        exchange: u64,
+        /// What happened.
+        fault: crate::faults::WebhookFault,
     },
     /// A Graph API call reached the Cloud API.
     GraphApi {

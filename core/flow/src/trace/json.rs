@@ -21,7 +21,7 @@ use crate::trace::proof::{ProofInput, outbound_text, prove_inputs};
 use cipherflow_protocol::json_fields::{FieldError, Fields, ParsedJson};
 
 /// Every event `type`, as the trace writes it.
-pub const EVENT_TYPES: [&str; 26] = [
+pub const EVENT_TYPES: [&str; 29] = [
     "consumer_sent",
     "session_created",
     "transport_accepted",
@@ -37,6 +37,9 @@ pub const EVENT_TYPES: [&str; 26] = [
     "retry_requested",
     "retransmitted",
     "webhook",
+    "webhook_failed",
+    "webhook_dropped",
+    "webhook_fault",
     "graph_api",
     "retention_purged",
     "integrity_action_taken",

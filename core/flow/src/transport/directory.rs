@@ -1,7 +1,7 @@
 //! The prekey directory: each registered number's public bundle, and its
 //! one-time prekeys, handed out once each.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use cipherflow_protocol::PreKeyBundle;
 use cipherflow_protocol::keys::{PreKeyId, PublicKey};
@@ -20,7 +20,7 @@ pub(crate) struct DirectoryEntry {
 /// Every registered number.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
-    entries: BTreeMap<PhoneNumber, DirectoryEntry>,
+    entries: crate::maps::SortedMap<PhoneNumber, DirectoryEntry>,
 }
 
 impl Directory {

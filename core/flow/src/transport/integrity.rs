@@ -4,7 +4,7 @@
 //! Every count is over a sliding window kept as a queue of (time, recipient), so
 //! the cost per message is constant and memory is bounded by the window.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
@@ -91,8 +91,8 @@ struct Window {
 #[derive(Debug, Clone, Default)]
 pub struct IntegrityMonitor {
     policy: IntegrityPolicy,
-    windows: BTreeMap<PhoneNumber, Window>,
-    signals: BTreeMap<PhoneNumber, BusinessSignals>,
+    windows: crate::maps::SortedMap<PhoneNumber, Window>,
+    signals: crate::maps::SortedMap<PhoneNumber, BusinessSignals>,
 }
 
 impl IntegrityMonitor {
@@ -105,7 +105,7 @@ impl IntegrityMonitor {
     }
 
     /// Signals per business.
-    pub fn signals(&self) -> &BTreeMap<PhoneNumber, BusinessSignals> {
+    pub fn signals(&self) -> &crate::maps::SortedMap<PhoneNumber, BusinessSignals> {
         &self.signals
     }
 
@@ -125,7 +125,7 @@ impl IntegrityMonitor {
         now_ms: u64,
         registered_users: usize,
     ) -> (IntegrityAction, bool) {
-        let window = self.windows.entry(business.clone()).or_default();
+        let window = self.windows.or_default(business.clone());
         while let Some((t, _)) = window.sends.front() {
             if now_ms.saturating_sub(*t) < self.policy.window_ms {
                 break;
@@ -148,7 +148,7 @@ impl IntegrityMonitor {
         } else {
             recipients as f64 / registered_users as f64
         };
-        let signals = self.signals.entry(business.clone()).or_default();
+        let signals = self.signals.or_default(business.clone());
         signals.messages_in_window = messages;
         signals.recipients_in_window = recipients;
         let (wanted, reason) = if messages > self.policy.throttle_messages {
@@ -182,7 +182,7 @@ impl IntegrityMonitor {
 
     /// A consumer reports `business` as spam.
     pub fn on_spam_report(&mut self, business: &PhoneNumber) -> (IntegrityAction, bool) {
-        let signals = self.signals.entry(business.clone()).or_default();
+        let signals = self.signals.or_default(business.clone());
         signals.spam_reports += 1;
         if signals.spam_reports >= self.policy.block_spam_reports {
             let reason = format!("{} spam reports", signals.spam_reports);

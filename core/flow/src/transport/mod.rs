@@ -16,8 +16,6 @@ pub mod integrity;
 pub mod log;
 pub mod queues;
 
-use std::collections::BTreeMap;
-
 use rand_core::CryptoRng;
 
 use crate::breach::{Breach, Breaches};
@@ -53,7 +51,7 @@ pub struct SharedWithWhatsApp {
     /// The Cloud API's latest statistics.
     pub statistics: Option<StatisticsReport>,
     /// Business records from Business Manager, by phone number id.
-    pub businesses: BTreeMap<String, BusinessRecord>,
+    pub businesses: crate::maps::SortedMap<String, BusinessRecord>,
     /// Messages billed, by phone number id.
     pub billing: Vec<(String, u64)>,
     /// Plaintext copies received (only ever under a breach).

@@ -1,15 +1,13 @@
 //! Store-and-forward: envelopes for devices that are offline, kept until the
 //! device reconnects or the retention period ends.
 
-use std::collections::BTreeMap;
-
 use crate::phone::PhoneNumber;
 use crate::wire::TransportEnvelope;
 
 /// Queues per offline recipient.
 #[derive(Debug, Clone, Default)]
 pub struct Queues {
-    by_recipient: BTreeMap<PhoneNumber, Vec<TransportEnvelope>>,
+    by_recipient: crate::maps::SortedMap<PhoneNumber, Vec<TransportEnvelope>>,
     /// When the oldest queued envelope was first sent (kept, so the
     /// transport's deadline costs nothing to read).
     oldest: Option<u64>,
@@ -19,7 +17,7 @@ impl Queues {
     /// Queues `envelope` for its recipient. A retransmission replaces its
     /// queued copy: the queue holds each envelope once.
     pub(crate) fn push(&mut self, envelope: TransportEnvelope) {
-        let queue = self.by_recipient.entry(envelope.to.clone()).or_default();
+        let queue = self.by_recipient.or_default(envelope.to.clone());
         match queue
             .iter_mut()
             .find(|e| e.id == envelope.id && e.from == envelope.from)

@@ -159,7 +159,7 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
             expires_at_ms: m.expires_at_ms,
             expires_in_ms: m.expires_at_ms.saturating_sub(now),
             envelope_id: m.envelope_id,
-            attempts: m.attempts,
+            attempts: u32::from(m.attempts),
             delivered: m.delivered,
             read: m.read,
             state: match m.direction {
@@ -199,7 +199,7 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
                 wamid,
             } if graph.len() < options.recent => {
                 let mark_read = match graph_api::parse_send(&request.body) {
-                    Ok(SendRequest::MarkRead { message_id }) => Some(message_id),
+                    Ok(SendRequest::MarkRead { message_id, .. }) => Some(message_id),
                     _ => None,
                 };
                 let keys = wamid

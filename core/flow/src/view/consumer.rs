@@ -20,6 +20,8 @@ pub struct ChatPane {
     pub messages_total: usize,
     /// Unread incoming bubbles.
     pub unread: usize,
+    /// Whether the business is typing (a typing indicator, at most 25 s).
+    pub typing: bool,
     /// The safety number, in 12 groups of 5 digits, once a session exists.
     pub safety_number: Option<String>,
     /// The safety number before the business's identity changed.
@@ -75,6 +77,7 @@ fn panes(sim: &Simulation, options: &ViewOptions) -> Vec<ConsumerPane> {
                         messages: messages.newest(limit),
                         messages_total: messages.len(),
                         unread: messages.unread(),
+                        typing: c.typing(business, sim.now_ms()),
                         safety_number: options
                             .safety_numbers
                             .then(|| c.safety_number(business).map(|s| s.to_string()))

@@ -16,7 +16,7 @@ mod transport;
 
 use serde::Serialize;
 
-pub use business::{BusinessPane, InboxItem, StatusItem};
+pub use business::{BillingCounts, BusinessPane, InboxItem, StatusItem, WindowItem};
 pub use cloud::{CloudApiPane, CloudSessionPane, ExchangePane, NumberPane, StoredPane};
 pub use consumer::{ChatPane, ConsumerPane};
 pub use lines::Line;

@@ -17,6 +17,9 @@ pub enum AppMessage {
         /// The sender's profile ("push") name, sent by consumers' clients.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         name: Option<String>,
+        /// The id of the message this one quotes, as the recipient knows it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<String>,
     },
     /// A reaction to an earlier message.
     Reaction {
@@ -47,6 +50,7 @@ impl AppMessage {
                 id: owned("id")?,
                 body: owned("body")?,
                 name: f.opt_str("name").ok()?.map(str::to_owned),
+                reply_to: f.opt_str("reply_to").ok()?.map(str::to_owned),
             }),
             "reaction" => Some(AppMessage::Reaction {
                 id: owned("id")?,
@@ -87,11 +91,13 @@ mod tests {
                 id: "m1".into(),
                 body: "héllo \"there\"".into(),
                 name: Some("Ana".into()),
+                reply_to: Some("wamid.x".into()),
             },
             AppMessage::Text {
                 id: "m2".into(),
                 body: "no name".into(),
                 name: None,
+                reply_to: None,
             },
             AppMessage::Reaction {
                 id: "r1".into(),

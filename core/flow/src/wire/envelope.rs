@@ -56,6 +56,9 @@ pub enum Payload {
         /// The envelope ids acknowledged (the recipient of the receipt sent them).
         ids: Vec<EnvelopeId>,
     },
+    /// "typing…": the sender is writing a reply (a chat state, shown for at
+    /// most 25 s from `sent_at_ms` or until the sender's next message).
+    Typing,
     /// "I have no session for this envelope: start a new one and send it again."
     RetryRequest {
         /// The envelope that could not be decrypted (the recipient of the request sent it).
@@ -70,6 +73,7 @@ impl Payload {
             Payload::Signal { .. } => "signal",
             Payload::Receipt { .. } => "receipt",
             Payload::RetryRequest { .. } => "retry_request",
+            Payload::Typing => "typing",
         }
     }
 }
@@ -96,6 +100,7 @@ impl TransportEnvelope {
             Payload::Signal { bytes } => bytes.len(),
             Payload::Receipt { ids, .. } => 1 + 8 * ids.len(),
             Payload::RetryRequest { .. } => 8,
+            Payload::Typing => 0,
         };
         8 + self.from.wa_id().len() + self.to.wa_id().len() + 8 + payload
     }

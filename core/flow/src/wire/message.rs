@@ -180,6 +180,34 @@ pub enum Https {
         /// The response.
         response: HttpResponse,
     },
+    /// No response came: what the requester's HTTP client reports (the
+    /// connection was refused, or the answer took too long).
+    Failed {
+        /// The exchange that failed.
+        exchange: u64,
+        /// How.
+        failure: HttpFailure,
+    },
+}
+
+/// Why an HTTP request got no response.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HttpFailure {
+    /// Nothing listened at the endpoint.
+    Refused,
+    /// The endpoint did not answer within the requester's timeout.
+    TimedOut,
+}
+
+impl HttpFailure {
+    /// As the trace writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpFailure::Refused => "connection refused",
+            HttpFailure::TimedOut => "timed out",
+        }
+    }
 }
 
 /// Running counts that identify no one, per hosted phone number id.
@@ -195,12 +223,15 @@ pub enum Internal {
     /// Business Manager shares a business's record.
     BusinessInformation(BusinessRecord),
     /// The Cloud API tells Business Manager how many messages of a business's
-    /// WhatsApp accepted for delivery since its last report.
+    /// WhatsApp accepted for delivery since its last report, as their
+    /// statuses priced them.
     Billable {
         /// The business number's id.
         phone_number_id: String,
-        /// Messages to bill.
+        /// Messages to bill (`pricing.billable: true`).
         messages: u64,
+        /// Free messages (`free_customer_service`).
+        free: u64,
     },
     /// Business Manager shares what a business has been billed.
     Billing {
@@ -258,6 +289,7 @@ impl Message {
             },
             Message::Https(Https::Request { .. }) => "https_request",
             Message::Https(Https::Response { .. }) => "https_response",
+            Message::Https(Https::Failed { .. }) => "https_failed",
             Message::Internal(m) => match m {
                 Internal::BusinessInformation(_) => "business_information",
                 Internal::Billable { .. } => "billable",

@@ -16,6 +16,6 @@ pub use address::{Address, PartyKind};
 pub use app_message::AppMessage;
 pub use envelope::{EnvelopeId, EnvelopeRef, Payload, ReceiptKind, TransportEnvelope};
 pub use message::{
-    AccountKind, FromTransport, Https, Internal, Message, PublishedKeys, StatisticsReport,
-    ToTransport, Transmit,
+    AccountKind, FromTransport, HttpFailure, Https, Internal, Message, PublishedKeys,
+    StatisticsReport, ToTransport, Transmit,
 };

@@ -115,3 +115,31 @@ macro_rules! fixture {
         .unwrap()
     };
 }
+
+/// The consumer writes to the business and everything settles: the
+/// business may now send free-form messages to them for 24 hours.
+pub fn open_window(sim: &mut Simulation, consumer: &str, business_number: &str) {
+    sim.consumer_send_text(consumer, business_number, "Hi! I have a question.")
+        .unwrap();
+    sim.settle();
+}
+
+/// Sends Meta's approved sample template `hello_world` through the Graph API.
+pub fn send_hello_world(
+    sim: &mut Simulation,
+    shop: &BusinessHandle,
+    to: &str,
+) -> cipherflow_flow::http::HttpResponse {
+    let auth = format!("Bearer {}", shop.access_token);
+    sim.cloud_api_request(&cipherflow_flow::http::HttpRequest::json(
+        "POST",
+        &format!("/v21.0/{}/messages", shop.phone_number_id),
+        &[("Authorization", auth.as_str())],
+        &serde_json::json!({
+            "messaging_product": "whatsapp",
+            "to": to,
+            "type": "template",
+            "template": { "name": "hello_world", "language": { "code": "en_US" } }
+        }),
+    ))
+}

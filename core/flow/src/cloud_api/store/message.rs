@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cloud_api::webhook::payload::{Pricing, PricingCategory};
 use crate::ids::WamidKey;
 use crate::phone::PhoneNumber;
 use crate::wire::{AppMessage, EnvelopeId, TransportEnvelope};
@@ -34,7 +35,8 @@ pub(crate) struct PendingSend {
 
 /// One stored message.
 ///
-/// Its strings are one allocation (the text, then the consumer's message id),
+/// Its strings are one allocation (the text, then the consumer's message id
+/// or the business's `biz_opaque_callback_data`),
 /// its wamid is the ten bytes that with the consumer's number make it up, and
 /// its business number is an index into the store's list of them: at 1M
 /// simulated messages the store holds 333,333 of these, inline, 88 bytes each.
@@ -49,10 +51,11 @@ pub struct StoredMessage {
     pub(super) number: u16,
     /// The consumer.
     pub consumer: PhoneNumber,
-    /// The text, then the consumer's message id (if any).
+    /// The text, then the consumer's message id (inbound) or the send's
+    /// `biz_opaque_callback_data` (outbound), if any: the tail.
     strings: Box<str>,
     text_len: u32,
-    pub(super) has_client_id: bool,
+    pub(super) has_tail: bool,
     /// When it was stored.
     pub stored_at_ms: u64,
     /// When it will be purged.
@@ -60,8 +63,10 @@ pub struct StoredMessage {
     /// The envelope that carried it: the consumer's (inbound), or the
     /// business number's (outbound; 0 until encrypted).
     pub envelope_id: EnvelopeId,
-    /// Transmissions so far (outbound).
-    pub attempts: u32,
+    /// Transmissions so far (outbound; hourly at most, so 720 in 30 days).
+    pub attempts: u16,
+    /// How Meta prices it (outbound).
+    pub pricing: Pricing,
     /// Outbound: the consumer's device acknowledged it. Inbound: always true
     /// (the Cloud API has it).
     pub delivered: bool,
@@ -83,7 +88,10 @@ pub(crate) struct NewMessage<'a> {
     pub(crate) expires_at_ms: u64,
     pub(crate) envelope_id: EnvelopeId,
     /// Inbound: the consumer client's message id (deduplication, reactions).
-    pub(crate) client_message_id: Option<&'a str>,
+    /// Outbound: the send's `biz_opaque_callback_data`.
+    pub(crate) tail: Option<&'a str>,
+    /// Outbound: how Meta prices it.
+    pub(crate) pricing: Option<Pricing>,
     pub(crate) delivered: bool,
     pub(crate) pending: Option<Box<PendingSend>>,
 }
@@ -94,10 +102,10 @@ impl StoredMessage {
     /// most 64 KiB, so it never is).
     pub(super) fn new(m: NewMessage<'_>, wamid_key: WamidKey, number: u16) -> Option<Self> {
         let text_len = u32::try_from(m.text.len()).ok()?;
-        let client_id = m.client_message_id.unwrap_or_default();
-        let mut strings = String::with_capacity(m.text.len() + client_id.len());
+        let tail = m.tail.unwrap_or_default();
+        let mut strings = String::with_capacity(m.text.len() + tail.len());
         strings.push_str(m.text);
-        strings.push_str(client_id);
+        strings.push_str(tail);
         Some(Self {
             wamid_key,
             direction: m.direction,
@@ -105,11 +113,15 @@ impl StoredMessage {
             consumer: m.consumer,
             strings: strings.into_boxed_str(),
             text_len,
-            has_client_id: m.client_message_id.is_some(),
+            has_tail: m.tail.is_some(),
             stored_at_ms: m.stored_at_ms,
             expires_at_ms: m.expires_at_ms,
             envelope_id: m.envelope_id,
             attempts: 0,
+            pricing: m.pricing.unwrap_or(Pricing {
+                category: PricingCategory::Service,
+                in_window: true,
+            }),
             delivered: m.delivered,
             read: false,
             pending: m.pending,
@@ -129,11 +141,21 @@ impl StoredMessage {
             .unwrap_or_default()
     }
 
-    /// Inbound: the consumer client's message id (deduplication, reactions).
-    pub fn client_message_id(&self) -> Option<&str> {
-        self.has_client_id
+    fn tail(&self) -> Option<&str> {
+        self.has_tail
             .then(|| self.strings.get(self.text_len as usize..))
             .flatten()
+    }
+
+    /// Inbound: the consumer client's message id (deduplication, reactions).
+    pub fn client_message_id(&self) -> Option<&str> {
+        self.tail().filter(|_| self.direction == Direction::Inbound)
+    }
+
+    /// Outbound: the `biz_opaque_callback_data` the send carried.
+    pub fn callback_data(&self) -> Option<&str> {
+        self.tail()
+            .filter(|_| self.direction == Direction::Outbound)
     }
 
     /// Whether it still waits for delivery (and is retransmitted).

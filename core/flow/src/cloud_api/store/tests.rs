@@ -19,7 +19,8 @@ fn msg(s: &mut MessageStore, n: u64, consumer: &str, expires: u64) -> String {
         stored_at_ms: 0,
         expires_at_ms: expires,
         envelope_id: expires,
-        client_message_id: Some(&client_id),
+        tail: Some(&client_id),
+        pricing: None,
         delivered: true,
         pending: None,
     })
@@ -43,7 +44,8 @@ fn a_positional_wamid_is_found_without_an_index_entry() {
             stored_at_ms: 0,
             expires_at_ms: expires,
             envelope_id: 0,
-            client_message_id: None,
+            tail: None,
+            pricing: None,
             delivered: false,
             pending: None,
         })
@@ -89,7 +91,8 @@ fn a_message_keeps_its_text_client_id_wamid_and_number_apart() {
         stored_at_ms: 0,
         expires_at_ms: 10,
         envelope_id: 0,
-        client_message_id: None,
+        tail: None,
+        pricing: None,
         delivered: false,
         pending: None,
     };
@@ -112,7 +115,8 @@ fn the_store_refuses_a_65537th_number_and_keeps_what_it_has() {
         stored_at_ms: 0,
         expires_at_ms: 10,
         envelope_id: 1,
-        client_message_id: None,
+        tail: None,
+        pricing: None,
         delivered: true,
         pending: None,
     };

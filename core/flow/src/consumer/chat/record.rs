@@ -3,7 +3,8 @@
 //!
 //! ```text
 //! flags        1 byte: bit 0 outgoing, bit 1 read, bits 2-4 ticks,
-//!              bit 5 the id is a compact wamid, bit 6 the id is hex
+//!              bit 5 the id is a compact wamid, bit 6 the id is hex,
+//!              bit 7 it quotes a message
 //! envelope id  LEB128
 //! at (ms)      LEB128
 //! id           compact wamid: digit count (1 byte), the counterpart's
@@ -11,6 +12,8 @@
 //!              hex (uppercase, even length, as WhatsApp clients' message
 //!              ids are): length (LEB128) and the bytes it spells;
 //!              otherwise: length (LEB128), UTF-8
+//! quoted id    if bit 7: length (LEB128), UTF-8 (the id of the message
+//!              this one replies to)
 //! text         length (LEB128), UTF-8
 //! reaction     length (LEB128), UTF-8; 0 for none
 //! ```
@@ -34,8 +37,9 @@ const TICKS_SHIFT: u8 = 2;
 const TICKS_MASK: u8 = 0b111 << TICKS_SHIFT;
 const COMPACT_WAMID: u8 = 1 << 5;
 const HEX_ID: u8 = 1 << 6;
-/// How the id is stored.
-const ID_FORM: u8 = COMPACT_WAMID | HEX_ID;
+const QUOTES: u8 = 1 << 7;
+/// How the record is laid out (kept when its flags are rewritten).
+const ID_FORM: u8 = COMPACT_WAMID | HEX_ID | QUOTES;
 
 /// A bubble's id as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -92,6 +96,7 @@ pub(super) struct Record<'a> {
     pub(super) envelope_id: EnvelopeId,
     pub(super) at_ms: u64,
     pub(super) id: StoredId<'a>,
+    pub(super) reply_to: Option<&'a str>,
     pub(super) text: &'a str,
     pub(super) reaction: &'a str,
     /// Where the reaction's length starts.
@@ -213,26 +218,28 @@ pub(super) fn put_str(out: &mut Vec<u8>, s: &str) {
 }
 
 /// How many bytes a bubble with these parts takes, at most.
-pub(super) fn max_len(id: &str, text: &str, reaction: &str) -> usize {
-    1 + 3 * 10 + id.len() + text.len() + reaction.len()
+pub(super) fn max_len(id: &str, reply_to: Option<&str>, text: &str, reaction: &str) -> usize {
+    1 + 4 * 10 + id.len() + reply_to.map_or(0, str::len) + text.len() + reaction.len()
 }
 
 /// Appends a bubble.
+/// Writes a bubble; `(envelope_id, at_ms)` is its stamp.
 pub(super) fn write(
     out: &mut Vec<u8>,
     flags: u8,
-    envelope_id: EnvelopeId,
-    at_ms: u64,
+    (envelope_id, at_ms): (EnvelopeId, u64),
     id: &str,
+    reply_to: Option<&str>,
     text: &str,
     reaction: &str,
 ) {
     let compact = WamidKey::parse(id);
     let hex = compact.is_none() && is_upper_hex(id);
+    let quotes = if reply_to.is_some() { QUOTES } else { 0 };
     out.push(match (&compact, hex) {
-        (Some(_), _) => flags | COMPACT_WAMID,
-        (None, true) => flags | HEX_ID,
-        (None, false) => flags,
+        (Some(_), _) => flags | COMPACT_WAMID | quotes,
+        (None, true) => flags | HEX_ID | quotes,
+        (None, false) => flags | quotes,
     });
     put_varint(out, envelope_id);
     put_varint(out, at_ms);
@@ -250,6 +257,9 @@ pub(super) fn write(
             }
         }
         None => put_str(out, id),
+    }
+    if let Some(quoted) = reply_to {
+        put_str(out, quoted);
     }
     put_str(out, text);
     put_str(out, reaction);
@@ -276,6 +286,11 @@ pub(super) fn read(data: &[u8], mut at: usize) -> Option<Record<'_>> {
     } else {
         StoredId::Text(get_str(data, &mut at)?)
     };
+    let reply_to = if flags & QUOTES != 0 {
+        Some(get_str(data, &mut at)?)
+    } else {
+        None
+    };
     let text = get_str(data, &mut at)?;
     let reaction_at = at;
     let reaction = get_str(data, &mut at)?;
@@ -284,6 +299,7 @@ pub(super) fn read(data: &[u8], mut at: usize) -> Option<Record<'_>> {
         envelope_id,
         at_ms,
         id,
+        reply_to,
         text,
         reaction,
         reaction_at,
@@ -307,9 +323,9 @@ mod tests {
         let wamid = WamidKey::new(&mut ChaCha20Rng::seed_from_u64(3)).wamid(&n);
         let mut data = Vec::new();
         let f = flags(true, false, Ticks::Delivered);
-        write(&mut data, f, 300, u64::MAX, "3EB0ABC", "hé", "");
+        write(&mut data, f, (300, u64::MAX), "3EB0ABC", None, "hé", "");
         let odd = data.len();
-        write(&mut data, f, 1, 1, "3EB0C767D097B7C7C030", "", "");
+        write(&mut data, f, (1, 1), "3EB0C767D097B7C7C030", None, "", "");
         assert_eq!(
             data.len() - odd,
             1 + 1 + 1 + 1 + 10 + 1 + 1,
@@ -325,9 +341,9 @@ mod tests {
         write(
             &mut data,
             flags(false, true, Ticks::Pending),
-            1,
-            0,
+            (1, 0),
             &wamid,
+            Some("3EB0ABC"),
             "",
             "👍",
         );
@@ -342,6 +358,7 @@ mod tests {
             (300, u64::MAX, "hé", "")
         );
         assert_eq!(a.id, StoredId::Text("3EB0ABC"));
+        assert_eq!(a.reply_to, None);
         assert!(a.outgoing() && !a.read() && a.ticks() == Ticks::Delivered);
         assert_eq!(a.end, first);
         let b = read(&data, first).unwrap();
@@ -351,6 +368,7 @@ mod tests {
         assert!(IdQuery::new("3EB0ABC").matches(&a.id));
         assert!(!IdQuery::new(&wamid).matches(&a.id));
         assert!(!b.outgoing() && b.read() && b.reaction == "👍");
+        assert_eq!(b.reply_to, Some("3EB0ABC"), "the quoted id reads back");
         assert_eq!(b.end, data.len());
         assert!(read(&data, data.len()).is_none());
         assert!(read(&data[..first - 1], 0).is_none(), "cut short");

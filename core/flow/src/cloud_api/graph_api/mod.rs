@@ -1,8 +1,20 @@
 //! The Cloud API's Graph-API surface: `POST /{version}/{phone-number-id}/messages`
-//! with bearer auth, parsed into typed requests, and Meta-style errors.
+//! and `GET`/`POST /{version}/{waba-id}/message_templates`, with bearer
+//! auth, parsed into typed requests, and Meta-style errors.
 //!
 //! Parsing is complete before anything changes: a request either yields a
 //! [`SendRequest`] or a [`GraphError`], and the simulation acts only on the former.
+//!
+//! - `errors.rs`: every error answer, with Meta's code;
+//! - `template_requests.rs`: creating and listing templates.
+
+mod errors;
+mod template_requests;
+
+pub use errors::GraphError;
+pub use template_requests::{
+    TemplateParameter, parse_template_create, template_created_response, template_list_response,
+};
 
 use serde_json::{Value, json};
 
@@ -11,6 +23,8 @@ use crate::phone::PhoneNumber;
 
 /// The longest text body Meta accepts, in characters.
 pub const MAX_TEXT_BODY_CHARS: usize = 4096;
+/// The longest `biz_opaque_callback_data` Meta accepts, in characters.
+pub const MAX_CALLBACK_DATA_CHARS: usize = 512;
 
 /// A validated send request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,6 +37,10 @@ pub enum SendRequest {
         to: PhoneNumber,
         /// `text.body`.
         body: String,
+        /// `context.message_id`: the message this one replies to.
+        context: Option<String>,
+        /// `biz_opaque_callback_data`, echoed in the message's statuses.
+        callback_data: Option<String>,
     },
     /// `type: "reaction"`.
     Reaction {
@@ -34,139 +52,75 @@ pub enum SendRequest {
         message_id: String,
         /// The emoji (empty removes a reaction).
         emoji: String,
+        /// `biz_opaque_callback_data`, echoed in the message's statuses.
+        callback_data: Option<String>,
     },
-    /// `status: "read"`: mark an inbound message as read.
+    /// `type: "template"`.
+    Template {
+        /// `to` as given.
+        input: String,
+        /// `to`, parsed.
+        to: PhoneNumber,
+        /// `template.name`.
+        name: String,
+        /// `template.language.code`.
+        language: String,
+        /// The body component's parameters, in order.
+        body: Vec<TemplateParameter>,
+        /// The header component's parameters.
+        header: Vec<TemplateParameter>,
+        /// `biz_opaque_callback_data`, echoed in the message's statuses.
+        callback_data: Option<String>,
+    },
+    /// `status: "read"`: mark an inbound message (and the earlier ones of
+    /// the conversation) as read.
     MarkRead {
         /// The inbound wamid.
         message_id: String,
+        /// `typing_indicator: {"type": "text"}`: show "typing…" to the consumer.
+        typing: bool,
     },
 }
 
-/// A Graph API error: HTTP status plus Meta's `error` object.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct GraphError {
-    /// HTTP status.
-    pub http_status: u16,
-    /// `error.message`.
-    pub message: String,
-    /// `error.type`.
-    pub error_type: String,
-    /// `error.code`.
-    pub code: u32,
-    /// `error.error_subcode`, when Meta sends one.
-    pub subcode: Option<u32>,
-    /// `error.error_data.details`.
-    pub details: String,
+/// What a request is for, from its method and path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /{version}/{phone-number-id}/messages`.
+    Messages {
+        /// The phone number id.
+        phone_number_id: String,
+    },
+    /// `GET /{version}/{waba-id}/message_templates`.
+    ListTemplates {
+        /// The WhatsApp Business Account id.
+        waba_id: String,
+    },
+    /// `POST /{version}/{waba-id}/message_templates`.
+    CreateTemplate {
+        /// The WhatsApp Business Account id.
+        waba_id: String,
+    },
 }
 
-impl GraphError {
-    fn new(
-        http_status: u16,
-        error_type: &str,
-        code: u32,
-        message: String,
-        details: String,
-    ) -> Self {
-        Self {
-            http_status,
-            message,
-            error_type: error_type.to_owned(),
-            code,
-            subcode: None,
-            details,
-        }
-    }
-
-    /// 401, code 190: the access token is missing or wrong.
-    pub fn invalid_token() -> Self {
-        Self::new(
-            401,
-            "OAuthException",
-            190,
-            "Invalid OAuth access token - Cannot parse access token".to_owned(),
-            "The access token is missing, malformed or not valid for this phone number.".to_owned(),
-        )
-    }
-
-    /// 400, code 100, subcode 33: no such phone number id.
-    pub fn unknown_object(id: &str) -> Self {
-        let mut e = Self::new(
-            400,
-            "GraphMethodException",
-            100,
-            format!(
-                "Unsupported post request. Object with ID '{id}' does not exist, cannot be loaded due to missing permissions, or does not support this operation. Please read the Graph API documentation at https://developers.facebook.com/docs/graph-api"
-            ),
-            format!("Unknown phone number id {id}"),
-        );
-        e.subcode = Some(33);
-        e
-    }
-
-    /// 400, code 100: an invalid parameter.
-    pub fn invalid_parameter(message: String, details: String) -> Self {
-        Self::new(400, "OAuthException", 100, message, details)
-    }
-
-    /// 400, code 131008: a required parameter is missing.
-    pub fn missing_parameter(name: &str) -> Self {
-        Self::new(
-            400,
-            "OAuthException",
-            131008,
-            "(#131008) Required parameter is missing".to_owned(),
-            format!("The parameter {name} is required."),
-        )
-    }
-
-    /// 400, code 131009: a parameter value is not valid.
-    pub fn invalid_value(details: String) -> Self {
-        Self::new(
-            400,
-            "OAuthException",
-            131009,
-            "(#131009) Parameter value is not valid".to_owned(),
-            details,
-        )
-    }
-
-    /// 400, code 2500: a path that is not `POST /{version}/{phone-number-id}/messages`.
-    pub fn unknown_path(path: &str) -> Self {
-        Self::new(
-            400,
-            "OAuthException",
-            2500,
-            format!("Unknown path components: {path}"),
-            "Use POST /{version}/{phone-number-id}/messages.".to_owned(),
-        )
-    }
-
-    /// The HTTP response, with Meta's `error` envelope.
-    pub fn to_response(&self, fbtrace_id: &str) -> HttpResponse {
-        let mut error = json!({
-            "message": self.message,
-            "type": self.error_type,
-            "code": self.code,
-            "error_data": { "messaging_product": "whatsapp", "details": self.details },
-            "fbtrace_id": fbtrace_id
-        });
-        if let (Some(sub), Some(obj)) = (self.subcode, error.as_object_mut()) {
-            obj.insert("error_subcode".to_owned(), json!(sub));
-        }
-        HttpResponse::json(self.http_status, &json!({ "error": error }))
-    }
-}
-
-/// `(version, phone_number_id)` from `POST /{version}/{phone-number-id}/messages`.
-pub fn route(req: &HttpRequest) -> Result<(String, String), GraphError> {
+/// The route of a request; any other method or path is refused (code 2500).
+pub fn route(req: &HttpRequest) -> Result<Route, GraphError> {
     let path = req.path_only();
     let parts: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let post = req.method.eq_ignore_ascii_case("POST");
+    let get = req.method.eq_ignore_ascii_case("GET");
     match parts.as_slice() {
-        [version, id, "messages"] if is_version(version) && !id.is_empty() => {
-            if !req.method.eq_ignore_ascii_case("POST") {
-                return Err(GraphError::unknown_path(path));
+        [version, id, "messages"] if is_version(version) && !id.is_empty() && post => {
+            Ok(Route::Messages {
+                phone_number_id: (*id).to_owned(),
+            })
+        }
+        [version, id, "message_templates"] if is_version(version) && !id.is_empty() => {
+            let waba_id = (*id).to_owned();
+            match (get, post) {
+                (true, _) => Ok(Route::ListTemplates { waba_id }),
+                (_, true) => Ok(Route::CreateTemplate { waba_id }),
+                _ => Err(GraphError::unknown_path(path)),
             }
-            Ok(((*version).to_owned(), (*id).to_owned()))
         }
         _ => Err(GraphError::unknown_path(path)),
     }
@@ -192,7 +146,33 @@ pub fn bearer_token(req: &HttpRequest) -> Option<&str> {
         .then_some(token.trim())
 }
 
-fn str_field<'a>(v: &'a Value, name: &str, shown: &str) -> Result<&'a str, GraphError> {
+/// An optional string field: absent or null is `None`.
+pub(crate) fn opt_str_field<'a>(
+    v: &'a Value,
+    name: &str,
+    shown: &str,
+) -> Result<Option<&'a str>, GraphError> {
+    match v.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(_) => str_field(v, name, shown).map(Some),
+    }
+}
+
+fn callback_data(v: &Value) -> Result<Option<String>, GraphError> {
+    let data = opt_str_field(v, "biz_opaque_callback_data", "biz_opaque_callback_data")?;
+    let chars = data.map_or(0, |d| d.chars().count());
+    if chars > MAX_CALLBACK_DATA_CHARS {
+        return Err(GraphError::invalid_parameter(
+            format!(
+                "(#100) Param biz_opaque_callback_data must be at most {MAX_CALLBACK_DATA_CHARS} characters long."
+            ),
+            format!("biz_opaque_callback_data has {chars} characters"),
+        ));
+    }
+    Ok(data.map(str::to_owned))
+}
+
+pub(crate) fn str_field<'a>(v: &'a Value, name: &str, shown: &str) -> Result<&'a str, GraphError> {
     match v.get(name) {
         None | Some(Value::Null) => Err(GraphError::missing_parameter(shown)),
         Some(Value::String(s)) => Ok(s),
@@ -234,7 +214,19 @@ pub fn parse_send(body: &[u8]) -> Result<SendRequest, GraphError> {
             )));
         }
         let message_id = str_field(&v, "message_id", "message_id")?.to_owned();
-        return Ok(SendRequest::MarkRead { message_id });
+        let typing = match v.get("typing_indicator") {
+            None | Some(Value::Null) => false,
+            Some(t) => {
+                let kind = str_field(t, "type", "typing_indicator['type']")?;
+                if kind != "text" {
+                    return Err(GraphError::invalid_value(format!(
+                        "typing_indicator['type'] must be \"text\", got \"{kind}\""
+                    )));
+                }
+                true
+            }
+        };
+        return Ok(SendRequest::MarkRead { message_id, typing });
     }
     if let Some(rt) = v.get("recipient_type")
         && rt.as_str() != Some("individual")
@@ -275,10 +267,16 @@ pub fn parse_send(body: &[u8]) -> Result<SendRequest, GraphError> {
                     "text['body'] is empty".to_owned(),
                 ));
             }
+            let context = match v.get("context") {
+                None | Some(Value::Null) => None,
+                Some(c) => Some(str_field(c, "message_id", "context['message_id']")?.to_owned()),
+            };
             Ok(SendRequest::Text {
                 input,
                 to,
                 body: body.to_owned(),
+                context,
+                callback_data: callback_data(&v)?,
             })
         }
         "reaction" => {
@@ -290,22 +288,30 @@ pub fn parse_send(body: &[u8]) -> Result<SendRequest, GraphError> {
                 to,
                 message_id: str_field(r, "message_id", "reaction['message_id']")?.to_owned(),
                 emoji: str_field(r, "emoji", "reaction['emoji']")?.to_owned(),
+                callback_data: callback_data(&v)?,
             })
         }
+        "template" => template_requests::parse_template_send(&v, input, to, callback_data(&v)?),
         other => Err(GraphError::invalid_value(format!(
-            "message type \"{other}\" is not supported by this simulation (text, reaction)"
+            "message type \"{other}\" is not supported by this simulation (text, reaction, template)"
         ))),
     }
 }
 
-/// Meta's success response for a send.
-pub fn send_response(input: &str, to: &PhoneNumber, wamid: &str) -> HttpResponse {
+/// Meta's success response for a send. A template send's message also says
+/// `"message_status": "accepted"`, as in Meta's example.
+pub fn send_response(input: &str, to: &PhoneNumber, wamid: &str, template: bool) -> HttpResponse {
+    let message = if template {
+        json!({ "id": wamid, "message_status": "accepted" })
+    } else {
+        json!({ "id": wamid })
+    };
     HttpResponse::json(
         200,
         &json!({
             "messaging_product": "whatsapp",
             "contacts": [{ "input": input, "wa_id": to.wa_id() }],
-            "messages": [{ "id": wamid }]
+            "messages": [message]
         }),
     )
 }
@@ -341,7 +347,8 @@ mod tests {
         assert_eq!(
             parse(json!({"messaging_product":"whatsapp","status":"read","message_id":"wamid.x"})),
             Ok(SendRequest::MarkRead {
-                message_id: "wamid.x".into()
+                message_id: "wamid.x".into(),
+                typing: false
             })
         );
     }
@@ -389,8 +396,23 @@ mod tests {
         };
         assert_eq!(
             route(&req("POST", "/v21.0/1065/messages")).unwrap(),
-            ("v21.0".to_owned(), "1065".to_owned())
+            Route::Messages {
+                phone_number_id: "1065".to_owned()
+            }
         );
+        assert_eq!(
+            route(&req("GET", "/v21.0/1022/message_templates?limit=5")).unwrap(),
+            Route::ListTemplates {
+                waba_id: "1022".to_owned()
+            }
+        );
+        assert_eq!(
+            route(&req("POST", "/v21.0/1022/message_templates")).unwrap(),
+            Route::CreateTemplate {
+                waba_id: "1022".to_owned()
+            }
+        );
+        assert!(route(&req("DELETE", "/v21.0/1022/message_templates")).is_err());
         assert!(route(&req("GET", "/v21.0/1065/messages")).is_err());
         assert!(route(&req("POST", "/21.0/1065/messages")).is_err());
         assert!(route(&req("POST", "/v21.0/1065/media")).is_err());

@@ -4,8 +4,14 @@
 //! hex is `HMAC-SHA256(app secret, raw body bytes)`. The verification handshake
 //! is a GET with `hub.mode=subscribe`, `hub.verify_token` and `hub.challenge`;
 //! the receiver echoes the challenge with 200 when the token matches.
+//!
+//! - `payload.rs`: the updates a webhook carries and Meta's body for them;
+//! - `meta_json.rs`: Meta's escaping (`\uXXXX`, `\/`), which the signature covers;
+//! - `delivery.rs`: batching, attempts and the retry schedule.
 
-use serde_json::{Value, json};
+pub mod delivery;
+pub mod meta_json;
+pub mod payload;
 
 use crate::http::HttpRequest;
 use crate::phone::PhoneNumber;
@@ -61,52 +67,6 @@ pub struct BusinessIds {
     pub phone_number_id: String,
 }
 
-fn envelope(ids: &BusinessIds, value: Value) -> Value {
-    json!({
-        "object": "whatsapp_business_account",
-        "entry": [{
-            "id": ids.waba_id,
-            "changes": [{
-                "value": value,
-                "field": "messages"
-            }]
-        }]
-    })
-}
-
-fn metadata(ids: &BusinessIds) -> Value {
-    json!({
-        "display_phone_number": ids.display_phone_number.wa_id(),
-        "phone_number_id": ids.phone_number_id
-    })
-}
-
-/// An inbound text message webhook.
-pub fn inbound_text(
-    ids: &BusinessIds,
-    profile_name: &str,
-    from: &PhoneNumber,
-    wamid: &str,
-    timestamp_s: u64,
-    body: &str,
-) -> Value {
-    envelope(
-        ids,
-        json!({
-            "messaging_product": "whatsapp",
-            "metadata": metadata(ids),
-            "contacts": [{ "profile": { "name": profile_name }, "wa_id": from.wa_id() }],
-            "messages": [{
-                "from": from.wa_id(),
-                "id": wamid,
-                "timestamp": timestamp_s.to_string(),
-                "type": "text",
-                "text": { "body": body }
-            }]
-        }),
-    )
-}
-
 /// An outbound message's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -146,51 +106,15 @@ pub struct StatusError {
     pub details: String,
 }
 
-/// A status webhook.
-pub fn status(
-    ids: &BusinessIds,
-    wamid: &str,
-    status: Status,
-    recipient: &PhoneNumber,
-    timestamp_s: u64,
-    error: Option<&StatusError>,
-) -> Value {
-    let mut entry = json!({
-        "id": wamid,
-        "status": status.as_str(),
-        "timestamp": timestamp_s.to_string(),
-        "recipient_id": recipient.wa_id()
-    });
-    if let (Some(e), Some(obj)) = (error, entry.as_object_mut()) {
-        obj.insert(
-            "errors".to_owned(),
-            json!([{
-                "code": e.code,
-                "title": e.title,
-                "message": e.message,
-                "error_data": { "details": e.details },
-                "href": "/documentation/business-messaging/whatsapp/support/error-codes"
-            }]),
-        );
-    }
-    envelope(
-        ids,
-        json!({
-            "messaging_product": "whatsapp",
-            "metadata": metadata(ids),
-            "statuses": [entry]
-        }),
-    )
-}
-
-/// The signed POST the Cloud API sends to the business.
-pub fn signed_post(config: &WebhookConfig, payload: &Value) -> HttpRequest {
-    let body = payload.to_string().into_bytes();
+/// The signed POST carrying `body` (written by [`payload::body`]): the
+/// signature is over exactly these bytes, and `Content-Length` is their count.
+pub fn signed_post(config: &WebhookConfig, body: Vec<u8>) -> HttpRequest {
     HttpRequest {
         method: "POST".to_owned(),
         path: config.path.clone(),
         headers: vec![
             ("Content-Type".to_owned(), "application/json".to_owned()),
+            ("Content-Length".to_owned(), body.len().to_string()),
             (
                 SIGNATURE_HEADER.to_owned(),
                 signature(&config.app_secret, &body),
