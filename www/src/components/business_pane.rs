@@ -4,6 +4,7 @@
 
 use yew::prelude::*;
 
+use crate::components::cloud_pane::window_item;
 use crate::components::format::short_hex;
 use crate::components::message_item::MessageItem;
 use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
@@ -24,6 +25,15 @@ pub fn business_pane(props: &PaneProps) -> Html {
         return html! { <PaneFrame pane={Pane::Business} role="The business's server" focus={props.focus} active={props.active} /> };
     };
     let send = submit_text(&demo, &reply, |text| Command::Reply { text });
+    let template = {
+        let demo = demo.clone();
+        Callback::from(move |_: MouseEvent| {
+            demo.dispatch(Action::Run(Command::Template {
+                name: "hello_world".to_owned(),
+                params: Vec::new(),
+            }));
+        })
+    };
 
     html! {
         <PaneFrame pane={Pane::Business} role="The business's own server: signed webhooks in, Graph API requests out" focus={props.focus} active={props.active}>
@@ -31,18 +41,27 @@ pub fn business_pane(props: &PaneProps) -> Html {
                 { format!("{} · webhook {} · {} webhook POST(s) refused for a bad signature",
                     b.name, if b.webhook_verified { "verified by handshake" } else { "not verified" }, b.rejected_webhooks) }
             </p>
+            <p class="muted small" id="business-delivery">
+                { format!("webhooks arrive at least once: {} duplicate message(s) ignored by wamid, {} late status(es) ignored",
+                    b.duplicates_ignored, b.stale_statuses) }
+            </p>
+            <p class="windows" id="business-windows">
+                <span class="muted small">{ "24-hour windows (from the webhooks' timestamps): " }</span>
+                if b.windows.is_empty() { <span class="muted small">{ "none: only templates may be sent" }</span> }
+                { for b.windows.iter().map(window_item) }
+            </p>
             <h3>{ format!("Inbox ({})", b.inbox_total) }</h3>
             <ol class="inbox" id="business-inbox" aria-label="Messages received by webhook">
                 if b.inbox_total > b.inbox.len() {
                     <li class="more">{ format!("{} older messages not shown", b.inbox_total - b.inbox.len()) }</li>
                 }
                 { for b.inbox.iter().rev().map(|m| {
-                    let mark = {
+                    let mark = |typing: bool| {
                         let demo = demo.clone();
                         let wamid = m.wamid.clone();
                         Callback::from(move |e: MouseEvent| {
                             e.stop_propagation();
-                            demo.dispatch(Action::Run(Command::MarkRead { wamid: wamid.clone() }));
+                            demo.dispatch(Action::Run(Command::MarkRead { wamid: wamid.clone(), typing }));
                         })
                     };
                     html! {
@@ -57,7 +76,8 @@ pub fn business_pane(props: &PaneProps) -> Html {
                             if m.marked_read {
                                 <span class="muted small">{ "marked read" }</span>
                             } else {
-                                <button class="small" onclick={mark}>{ "Mark as read" }</button>
+                                <button class="small" onclick={mark(false)}>{ "Mark as read" }</button>
+                                <button class="small" onclick={mark(true)} title="Marks it read and shows Ana \"typing…\" for up to 25 s">{ "Read + typing…" }</button>
                             }
                         </MessageItem>
                     }
@@ -67,7 +87,22 @@ pub fn business_pane(props: &PaneProps) -> Html {
                 <label for="business-reply">{ "Reply (POST /messages)" }</label>
                 <textarea id="business-reply" ref={reply} rows="2" maxlength="4096" placeholder="Reply to Ana" />
                 <button type="submit" id="business-send">{ "Send reply" }</button>
+                <button type="button" id="business-template" onclick={template} title="Approved templates may be sent outside the 24-hour window">
+                    { "Send template hello_world" }
+                </button>
             </form>
+            if !b.templates.is_empty() {
+                <p class="templates muted small" id="business-templates">
+                    { "templates (status webhooks): " }
+                    { for b.templates.iter().map(|t| html! {
+                        <span class={classes!("template", t.status.to_lowercase())}>{ format!("{} {} ", t.name, t.status) }</span>
+                    }) }
+                </p>
+            }
+            <p class="billing small" id="business-billing">
+                { format!("Billing per the statuses' pricing: {} billed, {} free · Business Manager: {} billed, {} free",
+                    b.billing_from_statuses.billable, b.billing_from_statuses.free, b.billing_by_meta.billable, b.billing_by_meta.free) }
+            </p>
             <h3>{ "Statuses of sent messages" }</h3>
             <ol class="statuses" id="business-statuses">
                 { for b.outbound.iter().rev().map(|s| {
@@ -78,6 +113,9 @@ pub fn business_pane(props: &PaneProps) -> Html {
                                 { format!("to +{} · {} · ", s.recipient_id, short_hex(&s.wamid)) }
                                 <strong class={classes!("status-word", s.status.clone())}>{ &s.status }</strong>
                                 if let Some(code) = s.error_code { { format!(" (error {code})") } }
+                                if let (Some(billable), Some(category)) = (s.billable, &s.pricing_category) {
+                                    { format!(" · {category}, {}", if billable { "billed" } else { "free" }) }
+                                }
                             </span>
                         </MessageItem>
                     }

@@ -3,7 +3,7 @@
 //! `X-Hub-Signature-256`) and the Graph API requests it answers.
 
 use cipherflow_flow::cloud_api::store::Direction;
-use cipherflow_flow::view::ExchangePane;
+use cipherflow_flow::view::{ExchangePane, WindowItem};
 use yew::prelude::*;
 
 use crate::components::format::{clock, countdown, pretty_body, short_hex};
@@ -23,8 +23,25 @@ pub fn exchange(title: String, x: &ExchangePane, lit: bool) -> Html {
         <details class={classes!("http", lit.then_some("lit"))}>
             <summary>{ title }</summary>
             <pre class="req">{ format!("{} {}\n{headers}\n{}", req.method, req.path, pretty_body(&req.body)) }</pre>
-            <pre class="resp">{ format!("HTTP {}\n{}", resp.status, pretty_body(&resp.body)) }</pre>
+            <pre class="resp">{ match (resp, &x.error) {
+                (Some(r), _) => format!("HTTP {}\n{}", r.status, pretty_body(&r.body)),
+                (None, e) => format!("no answer: {}", e.as_deref().unwrap_or("none")),
+            } }</pre>
         </details>
+    }
+}
+
+/// A customer service window with its countdown.
+pub fn window_item(w: &WindowItem) -> Html {
+    let state = if w.open {
+        format!("open, closes in {}", countdown(w.closes_in_ms))
+    } else {
+        "closed: templates only".to_owned()
+    };
+    html! {
+        <span class={classes!("window", if w.open { "open" } else { "closed" })}>
+            { format!("+{}: {state}", w.consumer) }
+        </span>
     }
 }
 
@@ -53,6 +70,19 @@ pub fn cloud_pane(props: &PaneProps) -> Html {
                     <dt>{ "phone number id" }</dt><dd><code>{ &n.phone_number_id }</code></dd>
                     <dt>{ "identity key" }</dt><dd><code title={n.identity_key.clone()}>{ short_hex(&n.identity_key) }</code></dd>
                     <dt>{ "in / out / webhooks" }</dt><dd>{ format!("{} / {} / {}", n.statistics.inbound, n.statistics.outbound, n.statistics.webhooks) }</dd>
+                    <dt>{ "24-hour windows" }</dt>
+                    <dd class="windows">
+                        if n.windows.is_empty() { <span class="muted">{ "none open: free-form messages fail with 131047" }</span> }
+                        { for n.windows.iter().map(window_item) }
+                    </dd>
+                    <dt>{ "templates" }</dt>
+                    <dd class="templates">
+                        { for n.templates.iter().map(|t| html! {
+                            <span class={classes!("template", t.status.to_lowercase())} title={t.body.clone()}>
+                                { format!("{} ({}, {}) {}", t.name, t.language, t.category.to_lowercase(), t.status) }
+                            </span>
+                        }) }
+                    </dd>
                 </dl>
             }) }
             <h3>{ format!("Decrypted store ({}), kept {} days", cloud.store_total, cloud.retention_days) }</h3>
@@ -80,17 +110,28 @@ pub fn cloud_pane(props: &PaneProps) -> Html {
                 }) }
             </ol>
             <h3>{ "Webhooks posted to the business" }</h3>
+            if cloud.webhooks_retrying > 0 {
+                <p class="retrying" id="cloud-webhooks-retrying">
+                    { format!("{} webhook(s) failed and wait for their next attempt (retried for up to 7 days)", cloud.webhooks_retrying) }
+                </p>
+            }
             <div id="cloud-webhooks">
                 { for cloud.webhooks.iter().map(|x| {
                     let sig = x.signature.as_deref().unwrap_or("(none: GET handshake)");
-                    exchange(format!("{} {} · X-Hub-Signature-256: {}", clock(x.at_ms, start), x.request.method, short_hex(sig)), x, lit(&x.journeys))
+                    let outcome = match (&x.response, &x.error) {
+                        (Some(r), _) => format!("HTTP {}", r.status),
+                        (None, Some(e)) => e.clone(),
+                        (None, None) => String::new(),
+                    };
+                    exchange(format!("{} {} · X-Hub-Signature-256: {} → {outcome}", clock(x.at_ms, start), x.request.method, short_hex(sig)), x, lit(&x.journeys))
                 }) }
             </div>
             <h3>{ "Graph API requests" }</h3>
             <div id="cloud-graph">
                 if cloud.graph.is_empty() { <p class="muted">{ "None yet." }</p> }
                 { for cloud.graph.iter().map(|x| {
-                    exchange(format!("{} {} {} → {}", clock(x.at_ms, start), x.request.method, x.request.path, x.response.status), x, lit(&x.journeys))
+                    let status = x.response.as_ref().map_or(0, |r| r.status);
+                    exchange(format!("{} {} {} → {status}", clock(x.at_ms, start), x.request.method, x.request.path), x, lit(&x.journeys))
                 }) }
             </div>
         </PaneFrame>

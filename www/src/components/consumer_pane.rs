@@ -106,11 +106,21 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                     }
                     { for chat.into_iter().flat_map(|c| &c.messages).map(|m| {
                         let label = format!("{}: {}", if m.outgoing { "you" } else { cast::BUSINESS_NAME }, m.text);
+                        // A reply shows the message it quotes, when the chat still shows it.
+                        let quoted = m.reply_to.as_ref().map(|id| {
+                            chat.and_then(|c| c.messages.iter().find(|q| &q.id == id))
+                                .map_or_else(|| "an earlier message".to_owned(), |q| q.text.clone())
+                        });
+                        let react = (!m.outgoing).then(|| run(Command::React { message_id: m.id.clone(), emoji: "👍".to_owned() }));
                         html! {
                             <MessageItem key={m.id.clone()} journey={Some(AttrValue::from(m.id.clone()))} label={label}
                                 class={classes!("bubble", if m.outgoing { "out" } else { "in" })}>
+                                if let Some(q) = quoted { <blockquote class="quoted">{ q }</blockquote> }
                                 <span class="text">{ &m.text }</span>
                                 if let Some(r) = &m.reaction { <span class="reaction">{ r }</span> }
+                                if let Some(onclick) = react {
+                                    <button class="small react" title="React with 👍 (the business gets a reaction webhook)" {onclick}>{ "👍" }</button>
+                                }
                                 <span class="meta">
                                     { clock(m.at_ms, start) }
                                     if m.outgoing { { ticks(m.ticks) } }
@@ -120,6 +130,9 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                         }
                     }) }
                 </ol>
+                if chat.is_some_and(|c| c.typing) {
+                    <p class="typing" id="consumer-typing">{ format!("{} is typing…", cast::BUSINESS_NAME) }</p>
+                }
                 <form class="compose" onsubmit={send}>
                     <label for="consumer-input" class="sr-only">{ "Message to the business" }</label>
                     <input id="consumer-input" ref={input} placeholder="Message" maxlength="4096" autocomplete="off" />

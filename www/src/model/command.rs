@@ -12,6 +12,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::cast::{self, Cast};
 
+/// The marketing template the spam preset creates and blasts.
+pub const BLAST_TEMPLATE: &str = "flash_sale";
+/// Its body.
+pub const BLAST_TEMPLATE_BODY: &str = "Offer from Example Shop: {{1}} Reply STOP to opt out.";
+
 /// Most messages one bulk command sends.
 pub const MAX_BULK: u32 = 10_000;
 /// Most extra consumers one command registers.
@@ -35,6 +40,9 @@ pub enum Command {
     MarkRead {
         /// Its wamid.
         wamid: String,
+        /// Also show Ana "typing…".
+        #[serde(default)]
+        typing: bool,
     },
     /// The consumer opens the chat (read receipts go back).
     Open,
@@ -79,10 +87,36 @@ pub enum Command {
         /// How many.
         n: u32,
     },
-    /// The business sends one text to every extra consumer.
+    /// The business sends the marketing template `flash_sale` to every
+    /// extra consumer (none of them wrote first), `text` as its parameter.
     Blast {
         /// The text.
         text: String,
+    },
+    /// The business sends an approved template (in `en_US`) to the consumer:
+    /// it goes whether the customer service window is open or not.
+    Template {
+        /// Its name.
+        name: String,
+        /// Its body parameters.
+        #[serde(default)]
+        params: Vec<String>,
+    },
+    /// The consumer reacts to a message of the chat.
+    React {
+        /// The message's id (a wamid for the business's).
+        message_id: String,
+        /// The emoji; empty removes the reaction.
+        emoji: String,
+    },
+    /// The business submits a template for review.
+    CreateTemplate {
+        /// Its name.
+        name: String,
+        /// `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+        category: String,
+        /// Its body, parameters as `{{1}}`...
+        body: String,
     },
     /// The consumer sends `n` numbered messages, settling as it goes (the
     /// large-log demonstration).
@@ -157,10 +191,44 @@ impl Command {
                     .map_err(err)?;
                 http_outcome("POST /messages", r)
             }
-            Command::MarkRead { wamid } => {
+            Command::Template { name, params } => {
                 let r = sim
-                    .business_mark_read(&cast.phone_number_id, wamid)
+                    .business_send_template(
+                        &cast.phone_number_id,
+                        cast::CONSUMER_WA_ID,
+                        name,
+                        "en_US",
+                        params,
+                    )
                     .map_err(err)?;
+                http_outcome("POST /messages (template)", r)
+            }
+            Command::React { message_id, emoji } => {
+                let id = sim
+                    .consumer_react(cast::CONSUMER, cast::BUSINESS, message_id, emoji)
+                    .map_err(err)?;
+                Ok(format!(
+                    "{} reacted {emoji} (message {id})",
+                    cast::CONSUMER_NAME
+                ))
+            }
+            Command::CreateTemplate {
+                name,
+                category,
+                body,
+            } => {
+                let r = sim
+                    .business_create_template(&cast.phone_number_id, name, category, body)
+                    .map_err(err)?;
+                http_outcome("POST /message_templates", r)
+            }
+            Command::MarkRead { wamid, typing } => {
+                let r = if *typing {
+                    sim.business_mark_read_typing(&cast.phone_number_id, wamid)
+                } else {
+                    sim.business_mark_read(&cast.phone_number_id, wamid)
+                }
+                .map_err(err)?;
                 http_outcome("mark as read", r)
             }
             Command::Open => {
@@ -241,7 +309,13 @@ impl Command {
                 for i in 1..sim.consumers().len() as u32 {
                     let to = cast::consumer_number(i);
                     let r = sim
-                        .business_send_text(&cast.phone_number_id, to.trim_start_matches('+'), text)
+                        .business_send_template(
+                            &cast.phone_number_id,
+                            to.trim_start_matches('+'),
+                            BLAST_TEMPLATE,
+                            "en_US",
+                            std::slice::from_ref(text),
+                        )
                         .map_err(err)?;
                     if r.status == 200 {
                         sent += 1;

@@ -184,6 +184,25 @@ pub fn lesson() -> Vec<LessonStep> {
             vec![Command::Advance { ms: 30 * DAY_MS }],
         ),
         step(
+            "The 24-hour window and templates",
+            "Acme writes to Ana again, a month later. Free-form messages may only go within 24 hours \
+             of Ana's last message: the Graph API answers 200, then a `failed` status arrives with \
+             error 131047 (\"Re-engagement message\"). Acme sends its approved `hello_world` template \
+             instead: it goes, and its status says it is billed. Both panes show the window.",
+            &[CloudApi, Business],
+            vec![
+                Command::Reply {
+                    text: "Anything else we can do for you?".to_owned(),
+                },
+                Command::Settle,
+                Command::Template {
+                    name: "hello_world".to_owned(),
+                    params: Vec::new(),
+                },
+                Command::Settle,
+            ],
+        ),
+        step(
             "Who saw what",
             "Ana reports a promotional message as spam: her client tells WhatsApp's integrity \
              system about Acme, and never sends the text. The visibility matrix is computed from \
@@ -209,6 +228,7 @@ pub fn commands_through(index: usize) -> Vec<Command> {
 mod tests {
     use super::*;
     use crate::model::world::World;
+    use cipherflow_flow::cloud_api::store::Direction;
 
     #[test]
     fn the_lesson_has_at_least_eight_steps_and_every_command_is_accepted() {
@@ -223,7 +243,11 @@ mod tests {
         }
         assert!(w.sim.proof().holds);
         assert!(w.sim.visibility().all_agree);
-        assert_eq!(w.sim.cloud_api().store().len(), 0, "the purge ran");
+        // The purge emptied the store; what it holds now is the window
+        // step's two sends (the refused reply and the template).
+        let store = w.sim.cloud_api().store();
+        assert_eq!(store.len(), 2, "the purge ran");
+        assert!(store.iter().all(|m| m.direction == Direction::Outbound));
     }
 
     #[test]

@@ -3,7 +3,7 @@
 use cipherflow_flow::cloud_api::store::DAY_MS;
 use cipherflow_flow::faults::Fault;
 
-use crate::model::command::Command;
+use crate::model::command::{BLAST_TEMPLATE, BLAST_TEMPLATE_BODY, Command};
 
 /// One hour in ms.
 pub const HOUR_MS: u64 = 3_600_000;
@@ -20,7 +20,7 @@ pub struct Preset {
 }
 
 /// Every preset, in display order.
-pub const PRESETS: [Preset; 7] = [
+pub const PRESETS: [Preset; 8] = [
     Preset {
         id: "hello",
         title: "Hello",
@@ -40,6 +40,11 @@ pub const PRESETS: [Preset; 7] = [
         id: "spam",
         title: "Spam blast",
         summary: "Acme messages every user; the transport flags it, three spam reports block it, later sends fail.",
+    },
+    Preset {
+        id: "window",
+        title: "24-hour window",
+        summary: "A day after Ana's last message Acme's free-form reply fails (131047); its template goes, billed; Ana answers and the window reopens.",
     },
     Preset {
         id: "tamper",
@@ -112,6 +117,14 @@ pub fn commands(id: &str) -> Vec<Command> {
         ],
         "spam" => vec![
             Command::AddConsumers { n: 20 },
+            // None of them wrote first: a blast needs an approved marketing
+            // template, reviewed in a minute.
+            Command::CreateTemplate {
+                name: BLAST_TEMPLATE.to_owned(),
+                category: "MARKETING".to_owned(),
+                body: BLAST_TEMPLATE_BODY.to_owned(),
+            },
+            Command::Advance { ms: 60_000 },
             Command::Blast {
                 text: "MEGA SALE: 90% off everything, today only!".to_owned(),
             },
@@ -124,6 +137,24 @@ pub fn commands(id: &str) -> Vec<Command> {
             },
             Command::Settle,
         ],
+        "window" => {
+            let mut c = hello();
+            c.extend([
+                Command::Advance { ms: 25 * HOUR_MS },
+                reply("Did the parcel arrive?"),
+                Command::Settle,
+                Command::Template {
+                    name: "hello_world".to_owned(),
+                    params: Vec::new(),
+                },
+                Command::Settle,
+                send("Yes, thanks!"),
+                Command::Settle,
+                reply("Great, enjoy!"),
+                Command::Settle,
+            ]);
+            c
+        }
         "tamper" => vec![
             Command::Fault {
                 fault: Fault::Tamper,
@@ -186,6 +217,26 @@ mod tests {
         let signals = w.sim.transport().integrity().signals();
         let acme = signals.values().next().unwrap();
         assert_eq!(acme.action, IntegrityAction::Blocked);
+    }
+
+    #[test]
+    fn the_window_preset_fails_outside_it_and_the_template_goes() {
+        let w = run("window");
+        let b = w.sim.businesses().values().next().unwrap();
+        let outcome: Vec<(&str, Option<u64>, Option<bool>)> = b
+            .outbound
+            .iter()
+            .map(|s| (s.status.as_str(), s.error_code, s.billable))
+            .collect();
+        assert_eq!(
+            outcome,
+            [
+                ("read", None, Some(false)),
+                ("failed", Some(131047), None),
+                ("delivered", None, Some(true)),
+                ("delivered", None, Some(false)),
+            ]
+        );
     }
 
     #[test]

@@ -281,6 +281,38 @@ impl BusinessServer {
         })
     }
 
+    /// The Graph request that submits a template for review: `body` may hold
+    /// `{{1}}`... parameters; `category` is `MARKETING`, `UTILITY` or
+    /// `AUTHENTICATION`.
+    pub fn create_template_request(
+        &self,
+        waba_id: &str,
+        name: &str,
+        category: &str,
+        body: &str,
+    ) -> HttpRequest {
+        let mut w = JsonWriter::new();
+        w.open()
+            .field("name", name)
+            .field("language", "en_US")
+            .field("category", category);
+        w.key("components").open_list().open();
+        w.field("type", "BODY").field("text", body).close();
+        w.close_list().close();
+        HttpRequest {
+            method: "POST".to_owned(),
+            path: format!("/{GRAPH_VERSION}/{waba_id}/message_templates"),
+            headers: vec![
+                (
+                    "Authorization".to_owned(),
+                    format!("Bearer {}", self.access_token),
+                ),
+                ("Content-Type".to_owned(), "application/json".to_owned()),
+            ],
+            body: w.finish(),
+        }
+    }
+
     /// The Graph request that reacts to a message.
     pub fn reaction_request(&self, to: &str, message_id: &str, emoji: &str) -> HttpRequest {
         self.graph_request(|w| {
@@ -296,10 +328,17 @@ impl BusinessServer {
     }
 
     /// The Graph request that marks an inbound message read (and the
-    /// earlier ones of the conversation).
-    pub fn mark_read_request(&self, wamid: &str) -> HttpRequest {
+    /// earlier ones of the conversation); with `typing`, it also shows the
+    /// consumer "typing…" (`typing_indicator`).
+    pub fn mark_read_request(&self, wamid: &str, typing: bool) -> HttpRequest {
         self.graph_request(|w| {
             w.field("status", "read").field("message_id", wamid);
+            if typing {
+                w.key("typing_indicator")
+                    .open()
+                    .field("type", "text")
+                    .close();
+            }
         })
     }
 

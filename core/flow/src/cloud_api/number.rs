@@ -98,6 +98,21 @@ impl HostedNumber {
         self.contacts.get(consumer)?.peer.record.current()
     }
 
+    /// The customer service windows: each consumer who wrote, and when the
+    /// window closes (closed), in ms.
+    pub fn windows(&self) -> Vec<(PhoneNumber, u64)> {
+        self.contacts
+            .iter()
+            .filter_map(|(c, contact)| {
+                let at = contact.last_message_ms?;
+                Some((
+                    c.clone(),
+                    at.saturating_add(crate::cloud_api::window::CUSTOMER_SERVICE_WINDOW_MS),
+                ))
+            })
+            .collect()
+    }
+
     /// Consumer numbers the Cloud API holds for this business right now.
     pub fn consumer_numbers(&self) -> Vec<PhoneNumber> {
         self.contacts.keys().cloned().collect()

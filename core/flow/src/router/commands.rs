@@ -326,6 +326,26 @@ impl Simulation {
         })
     }
 
+    /// The business submits a template (in `en_US`) for review through the
+    /// Graph API; Meta's answer comes back, and the review's outcome arrives
+    /// later by webhook.
+    pub fn business_create_template(
+        &mut self,
+        phone_number_id: &str,
+        name: &str,
+        category: &str,
+        body: &str,
+    ) -> Result<HttpResponse, SimError> {
+        let waba_id = self
+            .cloud
+            .number(phone_number_id)
+            .map(|n| n.ids.waba_id.clone())
+            .ok_or_else(|| SimError::UnknownBusiness(phone_number_id.to_owned()))?;
+        self.business_request(phone_number_id, |b| {
+            b.create_template_request(&waba_id, name, category, body)
+        })
+    }
+
     /// The business reacts to a message through the Graph API.
     pub fn business_react(
         &mut self,
@@ -337,13 +357,24 @@ impl Simulation {
         self.business_request(phone_number_id, |b| b.reaction_request(to, wamid, emoji))
     }
 
-    /// The business marks an inbound message read through the Graph API.
+    /// The business marks an inbound message read through the Graph API
+    /// (and with it the earlier ones of the conversation).
     pub fn business_mark_read(
         &mut self,
         phone_number_id: &str,
         wamid: &str,
     ) -> Result<HttpResponse, SimError> {
-        self.business_request(phone_number_id, |b| b.mark_read_request(wamid))
+        self.business_request(phone_number_id, |b| b.mark_read_request(wamid, false))
+    }
+
+    /// [`Simulation::business_mark_read`] with a typing indicator: the
+    /// consumer sees "typing…" for up to 25 s, or until the reply arrives.
+    pub fn business_mark_read_typing(
+        &mut self,
+        phone_number_id: &str,
+        wamid: &str,
+    ) -> Result<HttpResponse, SimError> {
+        self.business_request(phone_number_id, |b| b.mark_read_request(wamid, true))
     }
 
     /// The business's number re-registers with a new identity key (for

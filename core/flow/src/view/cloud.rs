@@ -11,7 +11,7 @@ use crate::cloud_api::webhook::SIGNATURE_HEADER;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::router::Simulation;
 use crate::trace::EventKind;
-use crate::view::{ViewOptions, newest};
+use crate::view::{ViewOptions, WindowItem, newest};
 
 /// The Cloud API's side of a session with one consumer.
 #[derive(Debug, Clone, Serialize)]
@@ -43,6 +43,27 @@ pub struct NumberPane {
     pub statistics: Statistics,
     /// The newest sessions with consumers.
     pub sessions: Vec<CloudSessionPane>,
+    /// The customer service windows the Cloud API enforces.
+    pub windows: Vec<WindowItem>,
+    /// The templates of the number's WhatsApp Business Account.
+    pub templates: Vec<TemplatePane>,
+}
+
+/// A message template and its review state.
+#[derive(Debug, Clone, Serialize)]
+pub struct TemplatePane {
+    /// Name.
+    pub name: String,
+    /// Language code.
+    pub language: String,
+    /// `MARKETING`, `UTILITY` or `AUTHENTICATION`.
+    pub category: &'static str,
+    /// `PENDING`, `APPROVED` or `REJECTED`.
+    pub status: &'static str,
+    /// `NONE` or why it was rejected.
+    pub reason: &'static str,
+    /// The body, parameters as `{{n}}`.
+    pub body: String,
 }
 
 /// One stored (decrypted) message and its retention countdown.
@@ -89,8 +110,10 @@ pub struct ExchangePane {
     pub at_ms: u64,
     /// The request, bytes and all.
     pub request: HttpRequest,
-    /// The response.
-    pub response: HttpResponse,
+    /// The response, if one came.
+    pub response: Option<HttpResponse>,
+    /// Why the attempt failed, for a webhook that did.
+    pub error: Option<String>,
     /// `X-Hub-Signature-256`, for a webhook POST.
     pub signature: Option<String>,
     /// The keys of the messages it concerns.
@@ -108,8 +131,10 @@ pub struct CloudApiPane {
     pub store: Vec<StoredPane>,
     /// Messages stored in all.
     pub store_total: usize,
-    /// The newest webhooks, newest first.
+    /// The newest webhook attempts, answered or failed, newest first.
     pub webhooks: Vec<ExchangePane>,
+    /// Webhook POSTs that failed and wait for their next attempt.
+    pub webhooks_retrying: usize,
     /// The newest Graph API calls, newest first.
     pub graph: Vec<ExchangePane>,
 }
@@ -118,7 +143,7 @@ fn exchange(
     seq: u64,
     at_ms: u64,
     request: &HttpRequest,
-    response: &HttpResponse,
+    response: Option<&HttpResponse>,
     journeys: Vec<String>,
 ) -> ExchangePane {
     ExchangePane {
@@ -126,7 +151,8 @@ fn exchange(
         at_ms,
         signature: request.header(SIGNATURE_HEADER).map(str::to_owned),
         request: request.clone(),
-        response: response.clone(),
+        response: response.cloned(),
+        error: None,
         journeys,
     }
 }
@@ -191,7 +217,17 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
                     .chain(statuses.iter().map(|s| &s.wamid))
                     .filter_map(|w| key_of(w))
                     .collect();
-                webhooks.push(exchange(e.seq, e.at_ms, request, response, keys));
+                webhooks.push(exchange(e.seq, e.at_ms, request, Some(response), keys));
+            }
+            EventKind::WebhookFailed {
+                request,
+                response,
+                error,
+                ..
+            } if webhooks.len() < options.recent => {
+                let mut x = exchange(e.seq, e.at_ms, request, response.as_ref(), Vec::new());
+                x.error = Some(error.clone());
+                webhooks.push(x);
             }
             EventKind::GraphApi {
                 request,
@@ -207,7 +243,7 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
                     .chain(mark_read.iter())
                     .filter_map(|w| key_of(w))
                     .collect();
-                graph.push(exchange(e.seq, e.at_ms, request, response, keys));
+                graph.push(exchange(e.seq, e.at_ms, request, Some(response), keys));
             }
             _ => {}
         }
@@ -225,6 +261,24 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
                 webhook_path: n.webhook.path.clone(),
                 webhook_verified: n.webhook_verified,
                 statistics: n.statistics.clone(),
+                windows: n
+                    .windows()
+                    .into_iter()
+                    .take(limit)
+                    .map(|(c, closes)| WindowItem::at(c.wa_id().to_owned(), closes, now))
+                    .collect(),
+                templates: cloud
+                    .templates(&n.ids.waba_id)
+                    .iter()
+                    .map(|t| TemplatePane {
+                        name: t.name.clone(),
+                        language: t.language.clone(),
+                        category: t.category.as_str(),
+                        status: t.status.as_str(),
+                        reason: t.reason,
+                        body: t.body.clone(),
+                    })
+                    .collect(),
                 sessions: n
                     .sessions()
                     .take(limit)
@@ -238,6 +292,7 @@ fn pane(sim: &Simulation, options: &ViewOptions) -> CloudApiPane {
         store_total: store.len(),
         store: newest(&store, limit),
         webhooks,
+        webhooks_retrying: cloud.webhooks_retrying(),
         graph,
     }
 }

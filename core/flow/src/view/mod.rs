@@ -17,7 +17,9 @@ mod transport;
 use serde::Serialize;
 
 pub use business::{BillingCounts, BusinessPane, InboxItem, StatusItem, WindowItem};
-pub use cloud::{CloudApiPane, CloudSessionPane, ExchangePane, NumberPane, StoredPane};
+pub use cloud::{
+    CloudApiPane, CloudSessionPane, ExchangePane, NumberPane, StoredPane, TemplatePane,
+};
 pub use consumer::{ChatPane, ConsumerPane};
 pub use lines::Line;
 pub use transport::{IntegrityPane, LogRow, ProofBadge, QueuePane, TransportPane, thousands};
