@@ -28,7 +28,7 @@
 mod graph;
 pub mod graph_api;
 mod inbound;
-mod limits;
+pub mod limits;
 mod number;
 mod outbound;
 mod reports;
