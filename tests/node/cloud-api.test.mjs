@@ -60,12 +60,27 @@ const textBody = (to, text) => ({
   text: { body: text },
 });
 
+/** Meta's sample template, which may be sent outside the 24-hour window. */
+const helloWorld = (to) => ({
+  messaging_product: "whatsapp",
+  to,
+  type: "template",
+  template: { name: "hello_world", language: { code: "en_US" } },
+});
+
+/** The consumer writes first: the business may answer free-form for 24 hours. */
+function openWindow(sim, consumer) {
+  sim.consumerSendText(consumer, BUSINESS, "Hi! A question about my order.");
+  sim.settle();
+}
+
 const webhooks = (sim) => sim.trace().events.filter((e) => e.type === "webhook");
 const header = (pairs, name) =>
   pairs.find(([k]) => k.toLowerCase() === name.toLowerCase())?.[1];
 
 test("POST /v21.0/{phone-number-id}/messages: 200 with Meta's send response", () => {
-  const { sim, h } = world();
+  const { sim, consumer, h } = world();
+  openWindow(sim, consumer);
   assert.match(h.phone_number_id, /^\d+$/);
   assert.match(h.waba_id, /^\d+$/);
   assert.equal(h.display_phone_number, "16505550000");
@@ -110,11 +125,15 @@ test("POST /v21.0/{phone-number-id}/messages: 200 with Meta's send response", ()
   const chat = sim.snapshot().consumers[0].chats[0];
   assert.equal(chat.business, "+16505550000");
   // Arrival order follows the simulated network latency, not the send order.
+  const received = chat.messages.filter((m) => !m.outgoing);
   assert.deepEqual(
-    chat.messages.map((m) => m.text).sort(),
+    received.map((m) => m.text).sort(),
     ["Your order #1234 has shipped", "bytes", "formatted number", "pairs", "string body"],
   );
-  assert.ok(chat.messages.every((m) => m.outgoing === false));
+  assert.deepEqual(
+    chat.messages.filter((m) => m.outgoing).map((m) => m.text),
+    ["Hi! A question about my order."],
+  );
 });
 
 test("a wrong or missing token is 401 with Meta's OAuthException, code 190", () => {
@@ -333,13 +352,14 @@ test("businessWebhook GET verification handshake", () => {
 test("offline consumer + 31 days: status failed, Cloud API store emptied", () => {
   const { sim, consumer, h } = world({ seed: 12 });
   sim.setConsumerOnline(consumer, false);
-  const res = graph(sim, h, textBody(CONSUMER_DIGITS, "Your parcel is waiting"));
+  // Ann never wrote: the business reaches her with a template.
+  const res = graph(sim, h, helloWorld(CONSUMER_DIGITS));
   assert.equal(res.status, 200);
   sim.settle();
   let snap = sim.snapshot();
   assert.equal(snap.businesses[0].outbound[0].status, "sent");
   assert.equal(snap.cloud_api.store.length, 1);
-  assert.equal(snap.cloud_api.store[0].text, "Your parcel is waiting");
+  assert.match(snap.cloud_api.store[0].text, /^Hello World\n\nWelcome and congratulations!!/);
   assert.equal(snap.transport.queues.length, 1);
 
   sim.advance(31 * 24 * 60 * 60 * 1000);
@@ -484,7 +504,8 @@ test(
   () => {
     // Was a core bug (fixed): a tampered header index that pointed backwards
     // read as a replay and was acknowledged. Seed 206 reproduced it.
-    const { sim, h } = world({ seed: 206, faults: { tamper: 0.5 } });
+    const { sim, consumer, h } = world({ seed: 206, faults: { tamper: 0.5 } });
+    openWindow(sim, consumer);
     for (let i = 0; i < 4; i++) {
       assert.equal(graph(sim, h, textBody(CONSUMER_DIGITS, `m${i}`)).status, 200);
     }
@@ -492,9 +513,73 @@ test(
     sim.advance(24 * 60 * 60 * 1000);
     const snap = sim.snapshot();
     const delivered = snap.businesses[0].outbound.filter((o) => o.status === "delivered").length;
-    const shown = snap.consumers[0].chats[0].messages.map((m) => m.text).sort();
+    const shown = snap.consumers[0].chats[0].messages
+      .filter((m) => !m.outgoing)
+      .map((m) => m.text)
+      .sort();
     assert.equal(delivered, 4);
     assert.deepEqual(shown, ["m0", "m1", "m2", "m3"], "a 'delivered' message the consumer never got");
     assert.equal(snap.delivery.delivered_to_consumer, 4);
   },
 );
+
+test("webhook bytes are Meta's escaped JSON, and the signature is the HMAC of exactly those bytes", () => {
+  const sim = new cf.Simulation({ seed: 21, webhooks: { batchMax: 10, batchWindowMs: 5_000 } });
+  const jose = sim.addConsumer("+1 650 555 4321", "José 東京 😀");
+  const ann = sim.addConsumer(CONSUMER, "Ann");
+  const h = sim.addBusiness(BUSINESS, "Shop");
+  sim.consumerSendText(jose, BUSINESS, "Is 1/2 price on? café 😀");
+  sim.consumerSendText(ann, BUSINESS, "Me too / 同じ");
+  sim.settle();
+  const posts = webhooks(sim).filter((e) => e.request.method === "POST");
+  assert.equal(posts.length, 1, "both messages in one batched POST");
+  const { body, headers } = posts[0].request;
+  // The body is ASCII: non-ASCII as lowercase \uXXXX per UTF-16 unit, "/" as "\/".
+  assert.match(body, /^[\x00-\x7f]*$/);
+  assert.ok(body.includes('"name":"Jos\\u00e9 \\u6771\\u4eac \\ud83d\\ude00"'), body);
+  assert.ok(body.includes('"body":"Is 1\\/2 price on? caf\\u00e9 \\ud83d\\ude00"'), body);
+  assert.ok(body.startsWith('{"object":"whatsapp_business_account","entry":[{"id":"'), body);
+  assert.equal(header(headers, "Content-Length"), String(Buffer.byteLength(body)));
+  assert.equal(header(headers, "Content-Type"), "application/json");
+  // An independent HMAC (node:crypto) over the raw bytes matches the header...
+  const expected = `sha256=${createHmac("sha256", h.app_secret).update(Buffer.from(body, "utf8")).digest("hex")}`;
+  assert.equal(header(headers, "X-Hub-Signature-256"), expected);
+  // ...and one over re-serialized JSON does not: receivers must hash the raw body.
+  const reserialized = JSON.stringify(JSON.parse(body));
+  assert.notEqual(reserialized, body);
+  assert.notEqual(`sha256=${createHmac("sha256", h.app_secret).update(reserialized).digest("hex")}`, expected);
+  // The batch carries both messages, and the business read both.
+  const value = JSON.parse(body).entry[0].changes[0].value;
+  assert.equal(value.messages.length, 2);
+  assert.equal(value.contacts.length, 2);
+  const inbox = sim.snapshot().businesses[0].inbox.map((m) => m.body).sort();
+  assert.deepEqual(inbox, ["Is 1/2 price on? café 😀", "Me too / 同じ"]);
+});
+
+test("a free-form message outside the 24-hour window fails with 131047; a template goes", () => {
+  const { sim, consumer, h } = world({ seed: 22 });
+  const early = graph(sim, h, textBody(CONSUMER_DIGITS, "Hello?"));
+  assert.equal(early.status, 200, "accepted, as Meta accepts it");
+  const tmpl = graph(sim, h, helloWorld(CONSUMER_DIGITS));
+  assert.equal(tmpl.json.messages[0].message_status, "accepted");
+  sim.settle();
+  const statuses = sim.snapshot().businesses[0].outbound;
+  const failed = statuses.find((s) => s.wamid === early.json.messages[0].id);
+  assert.equal(failed.status, "failed");
+  assert.equal(failed.error_code, 131047);
+  const billed = statuses.find((s) => s.wamid === tmpl.json.messages[0].id);
+  assert.equal(billed.status, "delivered");
+  assert.equal(billed.billable, true);
+  assert.equal(billed.pricing_category, "utility");
+  // The consumer writes: the window opens for 24 hours.
+  sim.consumerSendText(consumer, BUSINESS, "Hi");
+  sim.settle();
+  const [window] = sim.snapshot().cloud_api.numbers[0].windows;
+  assert.equal(window.open, true);
+  assert.equal(window.closes_in_ms, 24 * 60 * 60 * 1000 - (sim.nowMs - (window.closes_at_ms - 24 * 60 * 60 * 1000)));
+  assert.equal(graph(sim, h, textBody(CONSUMER_DIGITS, "Welcome back")).status, 200);
+  sim.settle();
+  const last = sim.snapshot().businesses[0].outbound.at(-1);
+  assert.equal(last.status, "delivered");
+  assert.equal(last.billable, false);
+});

@@ -196,6 +196,12 @@ test("simulation errors", () => {
     sim.businessWebhook("123", { method: "GET", path: "/webhook" }),
   );
   expectCode("UNKNOWN_BUSINESS", () => sim.rotateBusinessIdentity("nope"));
+  expectCode("UNKNOWN_BUSINESS", () => sim.setWebhookEndpoint("nope", false));
+  expectCode("UNKNOWN_MESSAGE", () => sim.consumerReact(consumer, "+16505550000", "wamid.nope", "👍"));
+  expectCode("UNKNOWN_MESSAGE", () => sim.consumerSendText(consumer, "+16505550000", "re", "3EB0NOPE"));
+  expectCode("INVALID_CONFIG", () => sim.setWebhookFaults({ fail: 2 }));
+  expectCode("INVALID_CONFIG", () => new cf.Simulation({ webhooks: { batchMax: 0 } }));
+  expectCode("INVALID_ARGUMENT", () => sim.setWebhookFaults({ down: 1 }), "unknown key");
   expectCode("NUMBER_TAKEN", () => sim.addConsumer("+16505551234", "again"));
   expectCode("NUMBER_TAKEN", () => sim.addBusiness("+1 (650) 555-1234", "a consumer's number"));
   expectCode("NOT_REGISTERED", () => sim.consumerSendText(consumer, "+1 650 555 7777", "hi"));

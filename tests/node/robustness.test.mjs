@@ -491,12 +491,20 @@ const GEN = {
           () => ({ retentionDays: pick([0, 1, 30, 31, -1, 1.5, NaN, 2 ** 40]) }),
           () => ({ faults: randomFaults() }),
           () => ({ integrity: randomIntegrity() }),
+          () => ({ webhookFaults: randomWebhookFaults() }),
+          () => ({
+            webhooks: {
+              batchMax: pick([0, 1, 10, 1000, 1001, -1, 1.5, NaN, "2"]),
+              batchWindowMs: pick([0, 1000, 60_000, 60_001, -1, NaN]),
+            },
+          }),
           () => ({ trace: pick(["full", "count_only", "none", 1, null, ""]) }),
           () => ({ historyLimit: pick([0, 1, 10, -1, 2 ** 33, NaN]) }),
           () => ({ startMs: pick([0, 2 ** 53 - 1, 2 ** 53, -1, 1e12]) }),
           () => mutateJson({ seed: 1, retentionDays: 5, faults: randomFaults(), integrity: randomIntegrity() }),
         ])(),
   faults: () => (chance(0.3) ? junk() : randomFaults()),
+  webhookFaults: () => (chance(0.3) ? junk() : randomWebhookFaults()),
   snapshotOptions: () =>
     chance(0.5) ? junk() : pick([undefined, {}, { listLimit: pick([0, 1, 3, -1, 1.5, 2 ** 33, NaN, "5"]) }]),
   identityOptions: () =>
@@ -527,6 +535,15 @@ function randomFaults() {
   const o = {};
   for (const k of ["drop", "duplicate", "reorder", "tamper", "replay"]) {
     if (chance(0.5)) o[k] = pick([0, 0.1, 0.5, 1, 1.01, -0.1, 2, NaN, Infinity, "0.5", null, rand()]);
+  }
+  if (chance(0.1)) o[randomString(5)] = 1;
+  return o;
+}
+
+function randomWebhookFaults() {
+  const o = {};
+  for (const k of ["fail", "timeout", "duplicate", "reorder"]) {
+    if (chance(0.5)) o[k] = pick([0, 0.1, 0.5, 1, 1.01, -0.1, NaN, Infinity, "0.5", null, rand()]);
   }
   if (chance(0.1)) o[randomString(5)] = 1;
   return o;
@@ -706,6 +723,8 @@ function entryPoints() {
     ["Simulation#addConsumer", 1500, ["phone", "name"], (x) => W.sim.addConsumer(...x)],
     ["Simulation#addBusiness", 500, ["phone", "name"], (x) => W.sim.addBusiness(...x)],
     ["Simulation#consumerSendText", 3000, ["phone", "phone", "text"], (x) => W.sim.consumerSendText(...x)],
+    ["Simulation#consumerSendText (reply)", 1000, ["phone", "phone", "text", "wamid"], (x) => W.sim.consumerSendText(...x)],
+    ["Simulation#consumerReact", 1500, ["phone", "phone", "wamid", "string"], (x) => W.sim.consumerReact(...x)],
     ["Simulation#setConsumerOnline", 1500, ["phone", "bool"], (x) => W.sim.setConsumerOnline(...x)],
     ["Simulation#consumerRead", 1500, ["phone", "phone"], (x) => W.sim.consumerRead(...x)],
     ["Simulation#reportSpam", 1000, ["phone", "phone"], (x) => W.sim.reportSpam(...x)],
@@ -715,6 +734,8 @@ function entryPoints() {
     ["Simulation#businessWebhook", 3000, ["pnid", "request"], (x) => W.sim.businessWebhook(...x)],
     ["Simulation#rotateBusinessIdentity", 120, ["pnid"], (x) => W.sim.rotateBusinessIdentity(...x)],
     ["Simulation#setFaults", 2000, ["faults"], (x) => W.sim.setFaults(...tameFaults(x))],
+    ["Simulation#setWebhookFaults", 1500, ["webhookFaults"], (x) => W.sim.setWebhookFaults(...x)],
+    ["Simulation#setWebhookEndpoint", 800, ["pnid", "bool"], (x) => W.sim.setWebhookEndpoint(...x)],
     ["Simulation#step", 1000, [], (x) => W.sim.step(...x)],
     ["Simulation#run", 1500, ["maxSteps", "clock"], (x) => W.sim.run(...x)],
     ["Simulation#advance", 1500, ["clock"], (x) => W.sim.advance(...x)],

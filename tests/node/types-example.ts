@@ -69,6 +69,12 @@ import type {
   TransportEnvelope,
   TransportPane,
   WaId,
+  WebhookFaultOptions,
+  WebhookOptions,
+  WindowItem,
+  TemplatePane,
+  TemplateState,
+  BillingCounts,
 } from "cipherflow";
 
 // ---------------------------------------------------------------------------
@@ -236,6 +242,7 @@ const consumer: string = sim.addConsumer("+1 650 555 0001", "Ana");
 const business: BusinessHandle = sim.addBusiness("+1 650 555 9000", "Shop");
 const businessNumber: WaId = business.display_phone_number;
 const messageId: string = sim.consumerSendText(consumer, businessNumber, "Does it come in another colour?");
+const replyId: string = sim.consumerSendText(consumer, businessNumber, "I mean the jacket.", messageId);
 sim.setConsumerOnline(consumer, false);
 sim.setConsumerOnline(consumer, true);
 const ranSteps: number = sim.run();
@@ -266,6 +273,14 @@ sim.reportSpam(consumer, businessNumber);
 sim.rotateBusinessIdentity(business.phone_number_id);
 sim.setFaults({ tamper: 0.5 });
 sim.setFaults({});
+const webhookFaults: WebhookFaultOptions = { fail: 0.1, timeout: 0.1, duplicate: 0.2, reorder: 0.2 };
+sim.setWebhookFaults(webhookFaults);
+sim.setWebhookFaults({});
+sim.setWebhookEndpoint(business.phone_number_id, false);
+sim.setWebhookEndpoint(business.phone_number_id, true);
+const reactionId: string = sim.consumerReact(consumer, businessNumber, wamid, "👍");
+const batching: WebhookOptions = { batchMax: 10, batchWindowMs: 2_000 };
+const batched = new Simulation({ seed: 3, webhooks: batching, webhookFaults: { duplicate: 0.5 } });
 const breach: BreachName = "retention_never_purges";
 sim.setBreach(breach, true);
 sim.setBreach("retention_never_purges", false);
@@ -311,7 +326,9 @@ const chatSessions: (SessionSnapshot | null)[] = chats.map((c) => c.session);
 
 const transport: TransportPane = panes.transport;
 const log: EnvelopeMetadata[] = transport.log;
-const payloadKinds: ("signal" | "receipt" | "retry_request")[] = log.map((row) => row.kind);
+const payloadKinds: ("signal" | "receipt" | "retry_request" | "typing")[] = log.map((row) => row.kind);
+const typing: boolean[] = chats.map((c) => c.typing);
+const quoting: (string | null)[] = bubbles.map((m) => m.reply_to);
 const queues: QueuePane[] = transport.queues;
 const integrityPanes: IntegrityPane[] = transport.integrity;
 const signals: BusinessSignals[] = integrityPanes.map((p) => p.signals);
@@ -322,11 +339,20 @@ const numbers: NumberPane[] = cloud.numbers;
 const statistics: Statistics[] = numbers.map((n) => n.statistics);
 const stored: StoredPane[] = cloud.store;
 const directions: Direction[] = stored.map((s) => s.direction);
+const windows: WindowItem[] = numbers.flatMap((n) => n.windows);
+const templates: TemplatePane[] = numbers.flatMap((n) => n.templates);
+const retrying: number = cloud.webhooks_retrying;
+const webhookErrors: (string | null)[] = cloud.webhooks.map((x) => x.error);
 
 const businesses: BusinessPane[] = panes.businesses;
 const inbox: InboxMessage[] = businesses.flatMap((b) => b.inbox);
 const outbound: OutboundStatus[] = businesses.flatMap((b) => b.outbound);
 const failures: (number | null)[] = outbound.map((o) => o.error_code);
+const billable: (boolean | null)[] = outbound.map((o) => o.billable);
+const billing: BillingCounts[] = businesses.map((b) => b.billing_from_statuses);
+const learnt: TemplateState[] = businesses.flatMap((b) => b.templates);
+const businessWindows: WindowItem[] = businesses.flatMap((b) => b.windows);
+const inboxKinds: string[] = inbox.map((m) => m.kind);
 const delivery: DeliveryStats = panes.delivery;
 const digest: string = panes.state_digest === sim.stateDigest() ? panes.state_digest : everything.state_digest;
 
@@ -379,6 +405,9 @@ function describe(event: TraceEvent): string {
         case "retry_request":
           detail = `retry request for ${payload.id}`;
           break;
+        case "typing":
+          detail = "typing…";
+          break;
       }
       return `${at} accepted ${envelope.id} ${envelope.from} -> ${envelope.to} @${envelope.sent_at_ms} ${detail} size=${event.size} retransmission=${event.retransmission}`;
     }
@@ -416,6 +445,15 @@ function describe(event: TraceEvent): string {
       const headers: [string, string][] = request.headers;
       return `${at} webhook to ${event.phone_number_id}: ${request.method} ${request.path} (${headers.length} headers, ${request.body.length} body chars) -> ${response.status} ${response.body}`;
     }
+    case "webhook_failed": {
+      const answered: TraceHttpResponse | null = event.response;
+      const next: number | null = event.retry_at_ms;
+      return `${at} webhook attempt ${event.attempt} to ${event.phone_number_id} failed: ${event.error} (${answered?.status ?? "no answer"}), next ${next ?? "never"}`;
+    }
+    case "webhook_dropped":
+      return `${at} dropped ${event.messages.length} message(s) and ${event.statuses.length} status(es): ${event.reason}`;
+    case "webhook_fault":
+      return `${at} webhook link fault ${event.fault} on exchange ${event.exchange}`;
     case "graph_api":
       return `${at} ${event.request.method} ${event.request.path} -> ${event.response.status} ${event.response.headers.map(([k, v]) => `${k}: ${v}`).join("; ")}`;
     case "retention_purged":

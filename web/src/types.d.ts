@@ -435,6 +435,8 @@ export interface ChatMessage {
   read: boolean;
   /** The emoji the other side reacted with, if any. */
   reaction: string | null;
+  /** The id of the message this one quotes (a reply), if any: find it in the chat's `messages`. */
+  reply_to: string | null;
 }
 
 /** A consumer's chat with one business. */
@@ -455,6 +457,8 @@ export interface ChatPane {
   identity_changed: boolean;
   /** The consumer's side of the Signal session, if one exists. */
   session: SessionSnapshot | null;
+  /** Whether the chat shows "typing…" (a typing indicator: at most 25 s, ended by the reply). */
+  typing: boolean;
 }
 
 /** One consumer's phone. */
@@ -474,7 +478,7 @@ export interface ConsumerPane {
 }
 
 /** The kind of payload an envelope carries. */
-export type PayloadKind = "signal" | "receipt" | "retry_request";
+export type PayloadKind = "signal" | "receipt" | "retry_request" | "typing";
 
 /** What the transport sees of one envelope. */
 export interface EnvelopeMetadata {
@@ -613,6 +617,38 @@ export interface NumberPane {
   statistics: Statistics;
   /** The newest sessions with consumers. */
   sessions: CloudSessionPane[];
+  /** The customer service windows the Cloud API enforces. */
+  windows: WindowItem[];
+  /** The templates of the number's WhatsApp Business Account. */
+  templates: TemplatePane[];
+}
+
+/** A customer service window with one consumer: free-form messages may go while it is open. */
+export interface WindowItem {
+  /** The consumer's number, digits only. */
+  consumer: WaId;
+  /** When it closes (or closed): the consumer's last message + 24 h, virtual ms. */
+  closes_at_ms: number;
+  /** Milliseconds left (0 when closed). */
+  closes_in_ms: number;
+  /** Whether it is open. */
+  open: boolean;
+}
+
+/** A message template and its review state, at the Cloud API. */
+export interface TemplatePane {
+  /** Name. */
+  name: string;
+  /** Language code, e.g. `en_US`. */
+  language: string;
+  /** Category. */
+  category: "MARKETING" | "UTILITY" | "AUTHENTICATION";
+  /** Review state. */
+  status: "PENDING" | "APPROVED" | "REJECTED";
+  /** `NONE`, or why it was rejected (`INVALID_FORMAT`). */
+  reason: string;
+  /** The body, parameters as `{{1}}`... */
+  body: string;
 }
 
 /** Inbound (from a consumer) or outbound (from the business). */
@@ -658,8 +694,10 @@ export interface ExchangePane {
   at_ms: number;
   /** The request, bytes and all (a webhook POST, or a Graph API call). */
   request: TraceHttpRequest;
-  /** The response. */
-  response: TraceHttpResponse;
+  /** The response; `null` when a webhook attempt got none (refused, timed out). */
+  response: TraceHttpResponse | null;
+  /** Why a webhook attempt failed (`HTTP 503`, `connection refused`, `timed out`). */
+  error: string | null;
   /** `X-Hub-Signature-256`, for a webhook POST. */
   signature: string | null;
   /** The keys of the messages it concerns. */
@@ -676,8 +714,10 @@ export interface CloudApiPane {
   store: StoredPane[];
   /** Messages stored in all. */
   store_total: number;
-  /** The newest webhooks, newest first. */
+  /** The newest webhook attempts, answered or failed, newest first. */
   webhooks: ExchangePane[];
+  /** Webhook POSTs that failed and wait for their next attempt (retried for up to 7 days). */
+  webhooks_retrying: number;
   /** The newest Graph API calls, newest first. */
   graph: ExchangePane[];
 }
@@ -690,8 +730,12 @@ export interface InboxMessage {
   from: WaId;
   /** The profile name the webhook carried. */
   profile_name: string;
-  /** The text. */
+  /** The text, or a reaction's emoji (empty: the reaction was removed). */
   body: string;
+  /** `text` or `reaction`. */
+  kind: string;
+  /** The wamid it quotes (`context.id`) or reacts to (`reaction.message_id`). */
+  reply_to: string | null;
   /** The webhook's timestamp: Unix seconds, as a decimal string. */
   timestamp: string;
   /** Always true: a message whose signature does not verify never gets here. */
@@ -719,6 +763,12 @@ export interface OutboundStatus {
   status: OutboundStatusValue;
   /** The Graph API error code of a failure. */
   error_code: number | null;
+  /** `pricing.billable` as the statuses said (`null` until a priced status came). */
+  billable: boolean | null;
+  /** `pricing.category`: `service`, `utility`, `marketing` or `authentication`. */
+  pricing_category: string | null;
+  /** The `biz_opaque_callback_data` the statuses echoed. */
+  callback_data: string | null;
   /** The text the business sent (or the reaction's emoji). */
   text: string;
   /** The key of its journey. */
@@ -741,6 +791,40 @@ export interface BusinessPane {
   outbound: OutboundStatus[];
   /** Webhook POSTs refused for a bad signature. */
   rejected_webhooks: number;
+  /** Messages that arrived again (webhooks are at least once) and were kept once, by wamid. */
+  duplicates_ignored: number;
+  /** Statuses that arrived after a later status of their message, and changed nothing. */
+  stale_statuses: number;
+  /** The customer service windows as the business can tell them from its inbox. */
+  windows: WindowItem[];
+  /** Templates, as `message_template_status_update` webhooks reported them. */
+  templates: TemplateState[];
+  /** Billed and free messages, counted from the statuses' `pricing`. */
+  billing_from_statuses: BillingCounts;
+  /** What Business Manager has on record. */
+  billing_by_meta: BillingCounts;
+}
+
+/** A template as the business learnt it by webhook. */
+export interface TemplateState {
+  /** Name. */
+  name: string;
+  /** Language. */
+  language: string;
+  /** `APPROVED`, `REJECTED`... */
+  status: string;
+  /** `NONE` or why it was rejected. */
+  reason: string;
+  /** Category. */
+  category: string;
+}
+
+/** Billed and free messages. */
+export interface BillingCounts {
+  /** Billed (`pricing.billable: true`, `type: "regular"`). */
+  billable: number;
+  /** Free (`type: "free_customer_service"`). */
+  free: number;
 }
 
 /** A deliberate breach, on or off. */
@@ -819,6 +903,10 @@ export type Payload =
       kind: "retry_request";
       /** The envelope that could not be decrypted. */
       id: number;
+    }
+  | {
+      /** "typing…": a chat state, shown for at most 25 s from `sent_at_ms`. */
+      kind: "typing";
     };
 
 /** One envelope on the transport, exactly as the transport saw it. */
@@ -1098,6 +1186,51 @@ export interface WebhookEvent extends TraceEventBase {
   messages: string[];
   /** The statuses it carried. */
   statuses: { wamid: string; status: string }[];
+  /** Which attempt this was (1 = the first). */
+  attempt: number;
+}
+
+/** A webhook attempt failed: an answer other than 200, or none. */
+export interface WebhookFailedEvent extends TraceEventBase {
+  type: "webhook_failed";
+  /** The business's phone number id. */
+  phone_number_id: string;
+  /** The Cloud API's exchange number. */
+  exchange: number;
+  /** The exact signed request. */
+  request: TraceHttpRequest;
+  /** The answer, if one came. */
+  response: TraceHttpResponse | null;
+  /** `HTTP 503`, `connection refused`, `timed out`. */
+  error: string;
+  /** Which attempt this was. */
+  attempt: number;
+  /** When the next attempt is due; `null` when there is none. */
+  retry_at_ms: number | null;
+}
+
+/** The Cloud API gave up on updates it could not deliver by webhook. */
+export interface WebhookDroppedEvent extends TraceEventBase {
+  type: "webhook_dropped";
+  /** The business's phone number id. */
+  phone_number_id: string;
+  /** Wamids of the messages dropped. */
+  messages: string[];
+  /** The statuses dropped. */
+  statuses: { wamid: string; status: string }[];
+  /** Seven days of retries, or the message's retention passed. */
+  reason: string;
+}
+
+/** The link to a business's webhook endpoint misbehaved. */
+export interface WebhookFaultEvent extends TraceEventBase {
+  type: "webhook_fault";
+  /** The business's phone number id. */
+  phone_number_id: string;
+  /** The Cloud API's exchange number. */
+  exchange: number;
+  /** What happened. */
+  fault: "down" | "fail" | "timeout" | "duplicate" | "reorder";
 }
 
 /** A Graph API call reached the Cloud API. */
@@ -1210,6 +1343,9 @@ export type TraceEvent =
   | RetryRequestedEvent
   | RetransmittedEvent
   | WebhookEvent
+  | WebhookFailedEvent
+  | WebhookDroppedEvent
+  | WebhookFaultEvent
   | GraphApiEvent
   | RetentionPurgedEvent
   | IntegrityActionTakenEvent
