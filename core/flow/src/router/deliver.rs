@@ -230,7 +230,7 @@ impl Simulation {
             Message::Https(Https::Response { exchange, .. })
                 if t.to == Address::CloudApi
                     && let Address::Business(pnid) = &t.from
-                    && self.swallowed(&pnid.clone(), exchange) => {}
+                    && self.swallowed(pnid, exchange) => {}
             message => self.immediate.push_back(Transmit { message, ..t }),
         }
     }
