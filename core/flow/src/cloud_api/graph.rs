@@ -54,7 +54,6 @@ pub(crate) struct Accepted {
     pub(crate) message: AppMessage,
     pub(crate) callback_data: Option<String>,
     pub(crate) pricing: Pricing,
-    pub(crate) template: bool,
 }
 
 impl CloudApi {
@@ -148,8 +147,10 @@ impl CloudApi {
         a: Accepted,
     ) -> (HttpResponse, FollowUp) {
         let wamid = a.key.wamid(&a.to);
-        let blocked = !a.template && !a.pricing.in_window;
-        let response = graph_api::send_response(&a.input, &a.to, &wamid, a.template);
+        // Only templates are priced other than as a service message.
+        let template = a.pricing.category != PricingCategory::Service;
+        let blocked = !template && !a.pricing.in_window;
+        let response = graph_api::send_response(&a.input, &a.to, &wamid, template);
         let to = a.to.clone();
         self.accept_outbound(now_ms, pnid, a);
         self.note_send(now_ms, pnid, &to);
@@ -206,12 +207,11 @@ impl CloudApi {
             }
         };
         let number = self.numbers.get(&pnid);
-        let token = number.map(|n| n.access_token.clone());
         self.authorized(request, number.is_some(), &pnid, |t| {
-            token.as_deref() == Some(t)
+            number.is_some_and(|n| n.access_token == t)
         })?;
         // A send: what it asks for, then one path for all kinds.
-        let (input, to, callback_data, content, category, template) =
+        let (input, to, callback_data, content, category) =
             match graph_api::parse_send(&request.body)? {
                 SendRequest::MarkRead { message_id, typing } => {
                     return self.mark_read(&pnid, &message_id, typing);
@@ -225,14 +225,7 @@ impl CloudApi {
                 } => {
                     let reply_to = context.map(|c| self.consumer_id_of(&c));
                     let content = Content::Text { body, reply_to };
-                    (
-                        input,
-                        to,
-                        callback_data,
-                        content,
-                        PricingCategory::Service,
-                        false,
-                    )
+                    (input, to, callback_data, content, PricingCategory::Service)
                 }
                 SendRequest::Reaction {
                     input,
@@ -243,14 +236,7 @@ impl CloudApi {
                 } => {
                     let target = self.consumer_id_of(&message_id);
                     let content = Content::Reaction { target, emoji };
-                    (
-                        input,
-                        to,
-                        callback_data,
-                        content,
-                        PricingCategory::Service,
-                        false,
-                    )
+                    (input, to, callback_data, content, PricingCategory::Service)
                 }
                 SendRequest::Template {
                     input,
@@ -267,7 +253,7 @@ impl CloudApi {
                         body: text,
                         reply_to: None,
                     };
-                    (input, to, callback_data, content, category.pricing(), true)
+                    (input, to, callback_data, content, category.pricing())
                 }
             };
         self.check_limits(now_ms, &pnid, &to)?;
@@ -296,7 +282,6 @@ impl CloudApi {
                 message,
                 callback_data,
                 pricing,
-                template,
             },
         ))
     }

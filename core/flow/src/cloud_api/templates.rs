@@ -290,6 +290,9 @@ pub struct TemplateRegistry {
     /// (WABA id, its templates oldest first), accounts in the order opened.
     pub(crate) by_waba: Vec<(String, Vec<Template>)>,
     pub(crate) next_id: u64,
+    /// The earliest pending review (kept, since the Cloud API reads it after
+    /// every call it handles).
+    pub(crate) next_review: Option<u64>,
 }
 
 impl TemplateRegistry {
@@ -346,6 +349,8 @@ impl TemplateRegistry {
             )));
         }
         let id = self.new_id();
+        let at = now_ms.saturating_add(REVIEW_MS);
+        self.next_review = Some(self.next_review.map_or(at, |t| t.min(at)));
         let i = match self.by_waba.iter().position(|(w, _)| w == waba_id) {
             Some(i) => i,
             None => {
@@ -367,7 +372,7 @@ impl TemplateRegistry {
             footer: new.footer,
             status: TemplateStatus::Pending,
             reason: "NONE",
-            review_at_ms: Some(now_ms.saturating_add(REVIEW_MS)),
+            review_at_ms: Some(at),
         });
         list.last()
             .ok_or_else(|| TemplateError::Invalid("not stored".to_owned()))
@@ -375,24 +380,26 @@ impl TemplateRegistry {
 
     /// The earliest pending review.
     pub(crate) fn next_review(&self) -> Option<u64> {
-        self.by_waba
-            .iter()
-            .flat_map(|(_, list)| list)
-            .filter_map(|t| t.review_at_ms)
-            .min()
+        self.next_review
     }
 
     /// Completes the reviews due at `now_ms`: (WABA id, template) of each.
     pub(crate) fn review_due(&mut self, now_ms: u64) -> Vec<(String, Template)> {
         let mut done = Vec::new();
+        let mut next = None::<u64>;
         for (waba, list) in self.by_waba.iter_mut() {
             for t in list.iter_mut() {
-                if t.review_at_ms.is_some_and(|at| at <= now_ms) {
-                    t.review();
-                    done.push((waba.clone(), t.clone()));
+                match t.review_at_ms {
+                    Some(at) if at <= now_ms => {
+                        t.review();
+                        done.push((waba.clone(), t.clone()));
+                    }
+                    Some(at) => next = Some(next.map_or(at, |n| n.min(at))),
+                    None => {}
                 }
             }
         }
+        self.next_review = next;
         done
     }
 }

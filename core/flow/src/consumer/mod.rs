@@ -91,9 +91,8 @@ pub struct ConsumerClient {
     name: String,
     pub(crate) account: Account,
     online: bool,
-    /// Boxed: a peer is about 500 bytes and a B-tree leaf has eleven slots,
-    /// so with ten businesses a phone's one leaf would carry an empty
-    /// 500-byte slot; boxed, an empty slot costs a pointer.
+    /// Boxed: a peer is about 500 bytes, and the vector's slots move on
+    /// every insert; boxed, a slot is a pointer.
     pub(crate) peers: crate::maps::SortedMap<PhoneNumber, Box<Peer>>,
     pub(crate) chats: crate::maps::SortedMap<PhoneNumber, Chat>,
     pub(crate) outbox: crate::maps::SortedMap<EnvelopeId, OutboxEntry>,

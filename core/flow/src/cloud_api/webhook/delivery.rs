@@ -143,6 +143,10 @@ impl Deliveries {
         phone_number_id: &str,
         update: Update,
     ) -> Option<Vec<Update>> {
+        // Unbatched (the default): straight out, nothing kept.
+        if policy.batch_max <= 1 {
+            return Some(vec![update]);
+        }
         let i = match self.batching.iter().position(|(p, _)| p == phone_number_id) {
             Some(i) => i,
             None => {

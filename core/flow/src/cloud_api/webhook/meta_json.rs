@@ -41,32 +41,36 @@ impl JsonWriter {
         self.comma = false;
     }
 
+    fn begin(&mut self, bracket: u8) -> &mut Self {
+        self.sep();
+        self.out.push(bracket);
+        self
+    }
+
+    fn end(&mut self, bracket: u8) -> &mut Self {
+        self.out.push(bracket);
+        self.comma = true;
+        self
+    }
+
     /// `{`, as a value.
     pub fn open(&mut self) -> &mut Self {
-        self.sep();
-        self.out.push(b'{');
-        self
+        self.begin(b'{')
     }
 
     /// `}`.
     pub fn close(&mut self) -> &mut Self {
-        self.out.push(b'}');
-        self.comma = true;
-        self
+        self.end(b'}')
     }
 
     /// `[`, as a value.
     pub fn open_list(&mut self) -> &mut Self {
-        self.sep();
-        self.out.push(b'[');
-        self
+        self.begin(b'[')
     }
 
     /// `]`.
     pub fn close_list(&mut self) -> &mut Self {
-        self.out.push(b']');
-        self.comma = true;
-        self
+        self.end(b']')
     }
 
     /// `"key":`, the next call writing its value.
