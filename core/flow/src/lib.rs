@@ -65,5 +65,6 @@ pub mod view;
 pub mod wire;
 
 pub use router::{
-    BusinessHandle, DeliveryStats, STEP_BUDGET, SimConfig, SimError, Simulation, StepBudgetExceeded,
+    BusinessCredentials, BusinessHandle, DeliveryStats, ExternalRequest, STEP_BUDGET, SimConfig,
+    SimError, Simulation, StepBudgetExceeded,
 };

@@ -76,8 +76,11 @@ impl<T: Ord> SortedSet<T> {
     }
 
     /// Whether `item` is in the set.
-    pub fn contains(&self, item: &T) -> bool {
-        self.0.binary_search(item).is_ok()
+    pub fn contains<Q: Ord + ?Sized>(&self, item: &Q) -> bool
+    where
+        T: Borrow<Q>,
+    {
+        self.0.binary_search_by(|x| x.borrow().cmp(item)).is_ok()
     }
 
     /// Adds `item`; false if it was there.

@@ -202,6 +202,27 @@ impl CloudApi {
         self.verify_webhook(now_ms, &pnid);
     }
 
+    /// The business points its webhook at a new callback URL (its `path`,
+    /// with any query) and verify token: the endpoint is unverified until it
+    /// answers the handshake, which starts at once. False for an unknown
+    /// number.
+    pub fn configure_webhook(
+        &mut self,
+        now_ms: u64,
+        phone_number_id: &str,
+        path: &str,
+        verify_token: &str,
+    ) -> bool {
+        let Some(n) = self.numbers.get_mut(phone_number_id) else {
+            return false;
+        };
+        n.webhook.path = path.to_owned();
+        n.webhook.verify_token = verify_token.to_owned();
+        n.webhook_verified = false;
+        self.verify_webhook(now_ms, phone_number_id);
+        true
+    }
+
     /// Publishes a hosted number's keys to the transport's directory.
     fn register(&mut self, pnid: &str) {
         let Some(n) = self.numbers.get(pnid) else {

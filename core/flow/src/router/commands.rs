@@ -13,7 +13,7 @@ use crate::consumer::ConsumerClient;
 use crate::http::{HttpRequest, HttpResponse};
 use crate::phone::PhoneNumber;
 use crate::router::schedule::PartyId;
-use crate::router::{BusinessHandle, SimError, Simulation};
+use crate::router::{BusinessCredentials, BusinessHandle, SimError, Simulation};
 use crate::trace::EventKind;
 use crate::wire::{Address, Https, Message, PartyKind, Transmit};
 
@@ -31,7 +31,7 @@ impl Simulation {
     }
 
     /// After a command: the party's output, and everything it sets off at once.
-    fn settle_party(&mut self, party: PartyId) {
+    pub(crate) fn settle_party(&mut self, party: PartyId) {
         self.drain(&party);
         self.flush();
     }
@@ -173,6 +173,18 @@ impl Simulation {
         display_number: &str,
         name: &str,
     ) -> Result<BusinessHandle, SimError> {
+        self.add_business_with(display_number, name, &BusinessCredentials::default())
+    }
+
+    /// [`Simulation::add_business`] with credentials chosen by the caller
+    /// (a live server's configuration file): each one given replaces the
+    /// one drawn.
+    pub fn add_business_with(
+        &mut self,
+        display_number: &str,
+        name: &str,
+        chosen: &BusinessCredentials,
+    ) -> Result<BusinessHandle, SimError> {
         let number = PhoneNumber::parse(display_number)?;
         if self.attached(&number) {
             return Err(SimError::NumberTaken(number));
@@ -183,6 +195,10 @@ impl Simulation {
         let access_token = self.token("EAAG");
         let app_secret = hex::encode(self.token("").as_bytes().get(..16).unwrap_or_default());
         let verify_token = self.token("verify-");
+        let pick = |given: &Option<String>, drawn: String| given.clone().unwrap_or(drawn);
+        let access_token = pick(&chosen.access_token, access_token);
+        let app_secret = pick(&chosen.app_secret, app_secret);
+        let verify_token = pick(&chosen.verify_token, verify_token);
         let webhook = WebhookConfig {
             path: "/webhook".to_owned(),
             app_secret: app_secret.clone(),

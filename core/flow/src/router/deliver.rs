@@ -225,7 +225,9 @@ impl Simulation {
                     && let Address::Business(pnid) = &t.to =>
             {
                 let pnid = pnid.clone();
-                self.webhook_request(t, pnid, exchange);
+                if let Some(t) = self.hand_out(t, &pnid, exchange) {
+                    self.webhook_request(t, pnid, exchange);
+                }
             }
             Message::Https(Https::Response { exchange, .. })
                 if t.to == Address::CloudApi

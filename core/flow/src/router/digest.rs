@@ -231,6 +231,14 @@ impl Simulation {
         for n in &self.network.connected {
             h.text(n.wa_id());
         }
+        for pnid in self.live.endpoints.iter() {
+            h.text(pnid);
+        }
+        for r in &self.live.outgoing {
+            h.text(&r.phone_number_id);
+            h.num(r.exchange);
+            h.text(&r.request.path);
+        }
         hex::encode(h.0.finalize())
     }
 }

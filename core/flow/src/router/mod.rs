@@ -20,6 +20,7 @@
 mod commands;
 mod deliver;
 mod digest;
+mod live;
 pub(crate) mod network;
 mod schedule;
 mod webhook_link;
@@ -54,6 +55,7 @@ use crate::wire::{Address, Transmit};
 use network::Network;
 use schedule::{Due, PartyId, Scheduled};
 
+pub use live::ExternalRequest;
 pub use network::{LATENCY_MS, REORDER_DELAY_MS, REPLAY_MEMORY};
 pub use webhook_link::{WEBHOOK_REORDER_DELAY_MS, WEBHOOK_TIMEOUT_MS};
 
@@ -172,6 +174,19 @@ pub struct BusinessHandle {
     pub verify_token: String,
 }
 
+/// Credentials a caller chooses for a new business instead of drawing them
+/// ([`Simulation::add_business_with`]); `None` draws one.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct BusinessCredentials {
+    /// Bearer token for the Graph API.
+    pub access_token: Option<String>,
+    /// App secret that signs webhooks.
+    pub app_secret: Option<String>,
+    /// Verify token of the webhook handshake.
+    pub verify_token: Option<String>,
+}
+
 /// Application-level delivery counts, for exactly-once checks, derived from
 /// the trace events.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -208,6 +223,8 @@ pub struct Simulation {
     pub(crate) rest_of_meta: RestOfMeta,
     pub(crate) network: Network,
     pub(crate) webhooks: webhook_link::WebhookLink,
+    /// Webhook endpoints outside the router (a live server's real URLs).
+    pub(crate) live: live::ExternalLinks,
     pub(crate) breaches: Breaches,
     pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
     pub(crate) next_seq: u64,
@@ -237,11 +254,15 @@ pub struct Simulation {
 impl Simulation {
     /// A new, empty world.
     pub fn new(config: SimConfig) -> Result<Self, SimError> {
+        let rng = ChaCha20Rng::seed_from_u64(config.seed);
+        Self::with_rng(config, rng)
+    }
+
+    fn with_rng(config: SimConfig, mut rng: ChaCha20Rng) -> Result<Self, SimError> {
         config.faults.validate()?;
         config.webhook_faults.validate()?;
         config.webhooks.validate()?;
         let retention = RetentionPolicy::days(config.retention_days)?;
-        let mut rng = ChaCha20Rng::seed_from_u64(config.seed);
         let mut cloud = CloudApi::new(&mut rng, retention);
         cloud.webhook_policy = config.webhooks;
         Ok(Self {
@@ -261,6 +282,7 @@ impl Simulation {
                 faults: config.webhook_faults,
                 ..Default::default()
             },
+            live: live::ExternalLinks::default(),
             breaches: Breaches::default(),
             queue: BinaryHeap::new(),
             next_seq: 0,
@@ -422,7 +444,7 @@ impl Simulation {
     }
 
     /// The time of the next live item, dropping stale deadlines on the way.
-    fn next_due(&mut self) -> Option<u64> {
+    pub(crate) fn next_due(&mut self) -> Option<u64> {
         loop {
             let Reverse(next) = self.queue.peek()?;
             if self.is_live(next) {

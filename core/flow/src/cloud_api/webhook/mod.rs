@@ -129,8 +129,10 @@ pub fn verification_request(config: &WebhookConfig, challenge: &str) -> HttpRequ
     HttpRequest {
         method: "GET".to_owned(),
         path: format!(
-            "{}?hub.mode=subscribe&hub.challenge={}&hub.verify_token={}",
+            "{}{}hub.mode=subscribe&hub.challenge={}&hub.verify_token={}",
             config.path,
+            // A callback URL may carry a query of its own.
+            if config.path.contains('?') { '&' } else { '?' },
             challenge,
             percent_encode(&config.verify_token)
         ),
