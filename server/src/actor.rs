@@ -1,0 +1,262 @@
+//! One thread owns the engine (the parties and the database connection):
+//! every HTTP handler sends it a [`Call`] and awaits the answer, so inputs are
+//! applied one at a time, in the order they arrived, and the journal's order
+//! is the order the parties saw. Between calls the thread sleeps until the
+//! parties' next deadline, then runs what is due.
+//!
+//! After every call and every deadline it hands the webhook requests the
+//! Cloud API produced to the sender (`webhook_out.rs`), and publishes the new
+//! trace events to the live stream.
+
+use std::sync::Arc;
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::time::Duration;
+
+use cipherflow_flow::http::HttpResponse;
+use cipherflow_flow::wire::HttpFailure;
+use tokio::sync::{broadcast, oneshot};
+
+use crate::engine::{Applied, Engine, EngineError, Input, Outgoing};
+
+/// The longest the thread sleeps without a deadline (it re-reads the clock).
+const IDLE_WAKE: Duration = Duration::from_secs(60);
+/// Trace events the live stream buffers for a slow reader.
+pub const STREAM_BUFFER: usize = 4096;
+
+type ReadFn = Box<dyn FnOnce(&mut Engine) + Send>;
+
+/// What a handler asks of the engine thread.
+pub enum Call {
+    /// Apply (and journal) an input.
+    Apply(Input, oneshot::Sender<Result<Applied, EngineError>>),
+    /// Point a business's webhook at a URL; answered when the handshake is
+    /// done (true: verified).
+    Subscribe {
+        /// The input (a `ConnectWebhook`).
+        input: Input,
+        /// Where the outcome goes.
+        reply: oneshot::Sender<Result<Handshake, EngineError>>,
+    },
+    /// What a real endpoint answered.
+    Answer {
+        /// The business.
+        phone_number_id: String,
+        /// The exchange.
+        exchange: u64,
+        /// Its answer.
+        answer: Result<HttpResponse, HttpFailure>,
+    },
+    /// Read the world (the closure answers through its own channel).
+    Read(ReadFn),
+}
+
+/// How a verification handshake ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Handshake {
+    /// The endpoint echoed the challenge with 200.
+    pub verified: bool,
+    /// What it answered, or how the request failed.
+    pub detail: String,
+}
+
+/// A handle on the engine thread.
+#[derive(Clone)]
+pub struct EngineHandle {
+    calls: mpsc::Sender<Call>,
+    events: broadcast::Sender<Arc<str>>,
+}
+
+/// The engine thread stopped (it only stops when the process does).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[error("the engine has stopped")]
+pub struct Gone;
+
+impl EngineHandle {
+    /// Applies an input.
+    pub async fn apply(&self, input: Input) -> Result<Result<Applied, EngineError>, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.calls.send(Call::Apply(input, tx)).map_err(|_| Gone)?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    /// Connects a webhook and waits for its handshake.
+    pub async fn subscribe(&self, input: Input) -> Result<Result<Handshake, EngineError>, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.calls
+            .send(Call::Subscribe { input, reply: tx })
+            .map_err(|_| Gone)?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    /// Hands back what an endpoint answered.
+    pub fn answer(
+        &self,
+        phone_number_id: String,
+        exchange: u64,
+        answer: Result<HttpResponse, HttpFailure>,
+    ) {
+        let _ = self.calls.send(Call::Answer {
+            phone_number_id,
+            exchange,
+            answer,
+        });
+    }
+
+    /// Computes something from the world on the engine thread.
+    pub async fn read<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&mut Engine) -> T + Send + 'static,
+    ) -> Result<T, Gone> {
+        let (tx, rx) = oneshot::channel();
+        let call: ReadFn = Box::new(move |engine| {
+            let _ = tx.send(f(engine));
+        });
+        self.calls.send(Call::Read(call)).map_err(|_| Gone)?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    /// A receiver of the live stream: each item is one trace event as JSON.
+    pub fn events(&self) -> broadcast::Receiver<Arc<str>> {
+        self.events.subscribe()
+    }
+}
+
+struct Waiter {
+    phone_number_id: String,
+    exchange: u64,
+    reply: oneshot::Sender<Result<Handshake, EngineError>>,
+}
+
+struct Actor {
+    engine: Engine,
+    outgoing: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+    events: broadcast::Sender<Arc<str>>,
+    published: usize,
+    waiters: Vec<Waiter>,
+}
+
+/// Starts the engine thread. Webhook requests go to `outgoing`.
+pub fn spawn(
+    engine: Engine,
+    outgoing: tokio::sync::mpsc::UnboundedSender<Outgoing>,
+) -> std::io::Result<EngineHandle> {
+    let (calls, rx) = mpsc::channel();
+    let (events, _) = broadcast::channel(STREAM_BUFFER);
+    let published = engine.sim().trace().events.len();
+    let mut actor = Actor {
+        engine,
+        outgoing,
+        events: events.clone(),
+        published,
+        waiters: Vec::new(),
+    };
+    std::thread::Builder::new()
+        .name("cipherflow-engine".to_owned())
+        .spawn(move || actor.run(rx))?;
+    Ok(EngineHandle { calls, events })
+}
+
+impl Actor {
+    fn run(&mut self, rx: mpsc::Receiver<Call>) {
+        self.after();
+        loop {
+            let wait = self
+                .engine
+                .until_next()
+                .map_or(IDLE_WAKE, |d| d.min(IDLE_WAKE));
+            match rx.recv_timeout(wait) {
+                Ok(call) => self.handle(call),
+                Err(RecvTimeoutError::Timeout) => self.engine.tick(),
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+            self.after();
+        }
+    }
+
+    fn handle(&mut self, call: Call) {
+        match call {
+            Call::Apply(input, reply) => {
+                let _ = reply.send(self.engine.apply(input));
+            }
+            Call::Subscribe { input, reply } => {
+                let Input::ConnectWebhook {
+                    phone_number_id, ..
+                } = &input
+                else {
+                    return;
+                };
+                let pnid = phone_number_id.clone();
+                if let Err(e) = self.engine.apply(input) {
+                    let _ = reply.send(Err(e));
+                    return;
+                }
+                // The handshake is the newest GET handed out for this number.
+                let exchange = self
+                    .engine
+                    .peek_outgoing()
+                    .iter()
+                    .rev()
+                    .find(|o| o.phone_number_id == pnid && o.request.method == "GET")
+                    .map(|o| o.exchange);
+                match exchange {
+                    Some(exchange) => self.waiters.push(Waiter {
+                        phone_number_id: pnid,
+                        exchange,
+                        reply,
+                    }),
+                    None => {
+                        let _ = reply.send(Ok(Handshake {
+                            verified: false,
+                            detail: "no handshake was sent".to_owned(),
+                        }));
+                    }
+                }
+            }
+            Call::Answer {
+                phone_number_id,
+                exchange,
+                answer,
+            } => {
+                let detail = match &answer {
+                    Ok(r) => format!("HTTP {} with {} bytes", r.status, r.body.len()),
+                    Err(f) => f.as_str().to_owned(),
+                };
+                let result = self.engine.answer(&phone_number_id, exchange, answer);
+                if let Some(at) = self
+                    .waiters
+                    .iter()
+                    .position(|w| w.phone_number_id == phone_number_id && w.exchange == exchange)
+                {
+                    let w = self.waiters.swap_remove(at);
+                    let outcome = result.map(|()| Handshake {
+                        verified: self
+                            .engine
+                            .sim()
+                            .cloud_api()
+                            .number(&phone_number_id)
+                            .is_some_and(|n| n.webhook_verified),
+                        detail,
+                    });
+                    let _ = w.reply.send(outcome);
+                }
+            }
+            Call::Read(f) => f(&mut self.engine),
+        }
+    }
+
+    /// Sends what the parties handed out, and publishes new trace events.
+    fn after(&mut self) {
+        for out in self.engine.take_outgoing() {
+            let _ = self.outgoing.send(out);
+        }
+        let events = &self.engine.sim().trace().events;
+        if self.events.receiver_count() > 0 {
+            for e in events.get(self.published..).unwrap_or_default() {
+                if let Ok(json) = serde_json::to_string(e) {
+                    let _ = self.events.send(Arc::from(json));
+                }
+            }
+        }
+        self.published = events.len();
+    }
+}

@@ -1,0 +1,312 @@
+//! The command line: `cipherflow serve [flags]`.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::engine::{Engine, Settings, WebhookSeed};
+use crate::store::Store;
+
+/// The help text.
+pub const HELP: &str = "\
+cipherflow serve: a local WhatsApp Cloud API sandbox, with the encryption,
+the transport and retention visible.
+
+USAGE:
+    cipherflow serve [FLAGS]
+
+FLAGS:
+    --host ADDR            address to bind (default 127.0.0.1; anything else
+                           also needs the control token, drawn if not given)
+    --port PORT            port (default 8080; 0 picks a free one)
+    --data DIR             data directory, created on first start
+                           (default ./cipherflow-data)
+    --config FILE          JSON configuration: businesses, consumers, webhooks,
+                           retention (see README, \"Test your integration\")
+    --webhook URL          callback URL of the first business (http://...)
+    --verify-token TOKEN   its verify token (required with --webhook)
+    --control-token TOKEN  require Authorization: Bearer TOKEN on /control/v1
+    --app DIR              the app's Trunk build (default ./dist if present)
+    -h, --help             this text
+    -V, --version          the version
+";
+
+/// Parsed flags.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeArgs {
+    /// Address to bind.
+    pub host: IpAddr,
+    /// Port.
+    pub port: u16,
+    /// Data directory.
+    pub data: PathBuf,
+    /// Configuration file.
+    pub config: Option<PathBuf>,
+    /// The first business's callback URL and verify token.
+    pub webhook: Option<(String, String)>,
+    /// The control token.
+    pub control_token: Option<String>,
+    /// The app's directory.
+    pub app: Option<PathBuf>,
+}
+
+/// What the command line asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Serve.
+    Serve(ServeArgs),
+    /// Print the help.
+    Help,
+    /// Print the version.
+    Version,
+}
+
+/// Parses the arguments after the program's name.
+pub fn parse(args: &[String]) -> Result<Command, String> {
+    let mut it = args.iter();
+    match it.next().map(String::as_str) {
+        None | Some("-h" | "--help" | "help") => return Ok(Command::Help),
+        Some("-V" | "--version") => return Ok(Command::Version),
+        Some("serve") => {}
+        Some(other) => return Err(format!("unknown command {other:?} (try --help)")),
+    }
+    let mut a = ServeArgs {
+        host: IpAddr::from([127, 0, 0, 1]),
+        port: 8080,
+        data: PathBuf::from("cipherflow-data"),
+        config: None,
+        webhook: None,
+        control_token: None,
+        app: None,
+    };
+    let mut webhook = None;
+    let mut verify = None;
+    while let Some(flag) = it.next() {
+        if matches!(flag.as_str(), "-h" | "--help") {
+            return Ok(Command::Help);
+        }
+        let value = it
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value (try --help)"))?;
+        match flag.as_str() {
+            "--host" => {
+                a.host = value
+                    .parse()
+                    .map_err(|_| format!("--host {value:?} is not an IP address"))?;
+            }
+            "--port" => {
+                a.port = value
+                    .parse()
+                    .map_err(|_| format!("--port {value:?} is not a port number"))?;
+            }
+            "--data" => a.data = PathBuf::from(value),
+            "--config" => a.config = Some(PathBuf::from(value)),
+            "--webhook" => webhook = Some(value.clone()),
+            "--verify-token" => verify = Some(value.clone()),
+            "--control-token" => a.control_token = Some(value.clone()),
+            "--app" => a.app = Some(PathBuf::from(value)),
+            other => return Err(format!("unknown flag {other:?} (try --help)")),
+        }
+    }
+    a.webhook = match (webhook, verify) {
+        (Some(url), Some(token)) => Some((url, token)),
+        (None, None) => None,
+        (Some(_), None) => return Err("--webhook needs --verify-token".to_owned()),
+        (None, Some(_)) => return Err("--verify-token needs --webhook".to_owned()),
+    };
+    Ok(Command::Serve(a))
+}
+
+/// The settings: the configuration file, then the flags over it.
+pub fn settings(args: &ServeArgs) -> Result<Settings, String> {
+    let mut settings = match &args.config {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+            let s = Settings::from_json(&text).map_err(|e| format!("{}: {e}", path.display()))?;
+            if s.businesses.is_empty() {
+                Settings {
+                    businesses: Settings::default().businesses,
+                    ..s
+                }
+            } else {
+                s
+            }
+        }
+        None => Settings::default(),
+    };
+    if let Some((url, verify_token)) = &args.webhook
+        && let Some(first) = settings.businesses.first_mut()
+    {
+        first.webhook = Some(WebhookSeed {
+            url: url.clone(),
+            verify_token: verify_token.clone(),
+        });
+    }
+    Ok(settings)
+}
+
+fn draw_token() -> String {
+    let mut raw = [0u8; 18];
+    let _ = getrandom::fill(&mut raw);
+    hex::encode(raw)
+}
+
+/// Runs `cipherflow serve` until the process is stopped.
+pub async fn serve(args: ServeArgs) -> Result<(), String> {
+    let settings = settings(&args)?;
+    let store = Store::open(&args.data).map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let engine = Engine::open(store, &settings).map_err(|e| e.to_string())?;
+    let replayed = engine.journal_len();
+    let replay_ms = started.elapsed().as_millis();
+    let (out_tx, out_rx) = tokio::sync::mpsc::unbounded_channel();
+    let handle = crate::actor::spawn(engine, out_tx).map_err(|e| e.to_string())?;
+    tokio::spawn(crate::webhook_out::run(out_rx, handle.clone()));
+
+    let control_token = match (&args.control_token, args.host.is_loopback()) {
+        (Some(t), _) => Some(t.clone()),
+        (None, true) => None,
+        (None, false) => Some(draw_token()),
+    };
+    let app_dir = args.app.clone().or_else(|| {
+        let dist = PathBuf::from("dist");
+        dist.join("index.html").exists().then_some(dist)
+    });
+    let state = crate::http::AppState {
+        engine: handle.clone(),
+        app_dir: app_dir.clone(),
+        control_token: control_token.clone().map(Arc::from),
+    };
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
+        .await
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+
+    let businesses = handle
+        .read(|e| {
+            e.sim()
+                .cloud_api()
+                .numbers()
+                .map(|n| {
+                    format!(
+                        "  {} {}: phone_number_id {} waba_id {} app_id {}\n    access_token {}\n    app_secret {}{}",
+                        n.ids.display_phone_number,
+                        n.name,
+                        n.ids.phone_number_id,
+                        n.ids.waba_id,
+                        crate::engine::app_id(&n.ids.phone_number_id),
+                        n.access_token,
+                        n.webhook.app_secret,
+                        e.endpoint(&n.ids.phone_number_id)
+                            .map(|u| format!("\n    webhook {}", u.as_str()))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("cipherflow serve: listening on http://{addr}");
+    println!(
+        "data: {} ({replayed} journal rows replayed in {replay_ms} ms)",
+        args.data.display()
+    );
+    match &app_dir {
+        Some(dir) => println!("app: {}", dir.display()),
+        None => println!("app: not built (./scripts/demo.sh builds it)"),
+    }
+    if let Some(t) = &control_token {
+        println!("control token: {t}");
+    }
+    println!("businesses:\n{businesses}");
+    println!("Graph API: http://{addr}/v24.0/<phone_number_id>/messages");
+    println!("control API: http://{addr}/control/v1/openapi.json");
+
+    let router = crate::http::router(state);
+    tokio::select! {
+        served = crate::http::serve(listener, router) => served.map_err(|e| e.to_string()),
+        () = stop_signal() => {
+            println!("cipherflow serve: stopping (everything is journaled)");
+            Ok(())
+        }
+    }
+}
+
+async fn stop_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return std::future::pending().await,
+            };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn args(list: &[&str]) -> Result<Command, String> {
+        parse(&list.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn flags_parse_and_mistakes_are_named() {
+        let Command::Serve(a) = args(&[
+            "serve",
+            "--port",
+            "0",
+            "--data",
+            "/tmp/x",
+            "--webhook",
+            "http://127.0.0.1:9/w",
+            "--verify-token",
+            "t",
+        ])
+        .unwrap() else {
+            panic!("not serve");
+        };
+        assert_eq!(a.port, 0);
+        assert!(a.host.is_loopback());
+        assert_eq!(
+            a.webhook,
+            Some(("http://127.0.0.1:9/w".to_owned(), "t".to_owned()))
+        );
+        assert_eq!(args(&[]).unwrap(), Command::Help);
+        assert_eq!(args(&["--version"]).unwrap(), Command::Version);
+        assert!(
+            args(&["serve", "--port"])
+                .unwrap_err()
+                .contains("needs a value")
+        );
+        assert!(
+            args(&["serve", "--port", "99999"])
+                .unwrap_err()
+                .contains("port")
+        );
+        assert!(
+            args(&["serve", "--bogus", "1"])
+                .unwrap_err()
+                .contains("unknown flag")
+        );
+        assert!(
+            args(&["serve", "--webhook", "http://x/"])
+                .unwrap_err()
+                .contains("--verify-token")
+        );
+        assert!(args(&["start"]).unwrap_err().contains("unknown command"));
+    }
+}

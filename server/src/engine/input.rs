@@ -1,0 +1,121 @@
+//! What the engine journals: every input the parties were given from outside
+//! the process, in a form that replays to the same effect.
+
+use cipherflow_flow::BusinessCredentials;
+use cipherflow_flow::http::{HttpRequest, HttpResponse};
+use cipherflow_flow::wire::HttpFailure;
+use serde::{Deserialize, Serialize};
+
+/// One input.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "input", rename_all = "snake_case")]
+pub enum Input {
+    /// A business is onboarded.
+    AddBusiness {
+        /// Its number, as typed.
+        number: String,
+        /// Its name.
+        name: String,
+        /// Credentials chosen by the operator.
+        #[serde(default)]
+        credentials: BusinessCredentials,
+    },
+    /// A consumer's phone joins, its client run by the server.
+    AddConsumer {
+        /// Its number.
+        number: String,
+        /// Its name.
+        name: String,
+    },
+    /// A Graph API request arrived over HTTP.
+    Graph {
+        /// The request as received (method, path, headers, body).
+        request: HttpRequest,
+    },
+    /// A business's webhook now points at a real URL.
+    ConnectWebhook {
+        /// The business.
+        phone_number_id: String,
+        /// The callback URL.
+        url: String,
+        /// The verify token of the handshake.
+        verify_token: String,
+    },
+    /// What a real webhook endpoint answered.
+    WebhookAnswer {
+        /// The business.
+        phone_number_id: String,
+        /// The Cloud API's exchange number.
+        exchange: u64,
+        /// The response, or how the request failed.
+        answer: Result<HttpResponse, HttpFailure>,
+    },
+    /// A consumer sends a text (or a reply, when `reply_to` names a message).
+    ConsumerText {
+        /// The consumer.
+        consumer: String,
+        /// The business's number.
+        to: String,
+        /// The text.
+        text: String,
+        /// The message replied to.
+        #[serde(default)]
+        reply_to: Option<String>,
+    },
+    /// A consumer reacts to a message.
+    ConsumerReact {
+        /// The consumer.
+        consumer: String,
+        /// The business's number.
+        to: String,
+        /// The message reacted to.
+        message_id: String,
+        /// The emoji.
+        emoji: String,
+    },
+    /// A consumer opens a chat: what arrived is read.
+    ConsumerRead {
+        /// The consumer.
+        consumer: String,
+        /// The business's number.
+        business: String,
+    },
+    /// A consumer's phone goes offline or comes back.
+    ConsumerOnline {
+        /// The consumer.
+        consumer: String,
+        /// Online or not.
+        online: bool,
+    },
+    /// A consumer reports a business as spam.
+    ConsumerReportSpam {
+        /// The consumer.
+        consumer: String,
+        /// The business's number.
+        business: String,
+    },
+    /// The clock jumps forward.
+    AdvanceClock {
+        /// By this many ms.
+        ms: u64,
+    },
+}
+
+impl Input {
+    /// Its name, kept in clear in the journal.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Input::AddBusiness { .. } => "add_business",
+            Input::AddConsumer { .. } => "add_consumer",
+            Input::Graph { .. } => "graph",
+            Input::ConnectWebhook { .. } => "connect_webhook",
+            Input::WebhookAnswer { .. } => "webhook_answer",
+            Input::ConsumerText { .. } => "consumer_text",
+            Input::ConsumerReact { .. } => "consumer_react",
+            Input::ConsumerRead { .. } => "consumer_read",
+            Input::ConsumerOnline { .. } => "consumer_online",
+            Input::ConsumerReportSpam { .. } => "consumer_report_spam",
+            Input::AdvanceClock { .. } => "advance_clock",
+        }
+    }
+}

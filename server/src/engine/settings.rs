@@ -1,0 +1,121 @@
+//! What the operator asks for at start: a configuration file (`--config
+//! FILE`, JSON) and flags. It is declarative: on every start, a business or
+//! consumer it names and the world lacks is created, and a webhook it names
+//! is pointed where it says. What the world already has is kept.
+//!
+//! ```json
+//! {
+//!   "retention_days": 30,
+//!   "businesses": [{
+//!     "number": "+1 555 078 3881", "name": "Demo Shop",
+//!     "access_token": "EAAG-my-test-token", "app_secret": "my-app-secret",
+//!     "webhook": { "url": "http://127.0.0.1:3000/webhook", "verify_token": "my-verify-token" }
+//!   }],
+//!   "consumers": [{ "number": "+1 650 555 0101", "name": "Ana" }]
+//! }
+//! ```
+
+use cipherflow_flow::{BusinessCredentials, SimConfig};
+use serde::Deserialize;
+
+/// A business to create.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusinessSeed {
+    /// Its number.
+    pub number: String,
+    /// Its name.
+    pub name: String,
+    /// A fixed Graph API token (else one is drawn).
+    #[serde(default)]
+    pub access_token: Option<String>,
+    /// A fixed app secret (else one is drawn).
+    #[serde(default)]
+    pub app_secret: Option<String>,
+    /// Its callback URL.
+    #[serde(default)]
+    pub webhook: Option<WebhookSeed>,
+}
+
+impl BusinessSeed {
+    /// The credentials it fixes.
+    pub fn credentials(&self) -> BusinessCredentials {
+        BusinessCredentials {
+            access_token: self.access_token.clone(),
+            app_secret: self.app_secret.clone(),
+            verify_token: self.webhook.as_ref().map(|w| w.verify_token.clone()),
+        }
+    }
+}
+
+/// A callback URL and its verify token.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookSeed {
+    /// `http://host:port/path`.
+    pub url: String,
+    /// What the handshake sends as `hub.verify_token`.
+    pub verify_token: String,
+}
+
+/// A consumer to create.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConsumerSeed {
+    /// Its number.
+    pub number: String,
+    /// Its name.
+    pub name: String,
+}
+
+fn thirty() -> u32 {
+    30
+}
+
+/// The configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Cloud API retention, 1 to 30 days (fixed when the world is created).
+    #[serde(default = "thirty")]
+    pub retention_days: u32,
+    /// Businesses.
+    #[serde(default)]
+    pub businesses: Vec<BusinessSeed>,
+    /// Consumers.
+    #[serde(default)]
+    pub consumers: Vec<ConsumerSeed>,
+}
+
+impl Default for Settings {
+    /// One business, "Demo Shop" on +1 555 078 3881, with drawn credentials.
+    fn default() -> Self {
+        Self {
+            retention_days: 30,
+            businesses: vec![BusinessSeed {
+                number: "+1 555 078 3881".to_owned(),
+                name: "Demo Shop".to_owned(),
+                access_token: None,
+                app_secret: None,
+                webhook: None,
+            }],
+            consumers: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// Parses a configuration file's text.
+    pub fn from_json(text: &str) -> Result<Self, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The world's settings, for a world created at `now_ms`.
+    pub fn sim_config(&self, now_ms: u64) -> SimConfig {
+        SimConfig {
+            retention_days: self.retention_days,
+            start_ms: now_ms,
+            ..SimConfig::default()
+        }
+    }
+}
