@@ -19,6 +19,12 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use serde_json::{Value, json};
 
+/// A free loopback port (bound, then released).
+pub fn free_port() -> u16 {
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
 /// A fresh, empty directory for one test.
 pub fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cipherflow-serve-{name}-{}", std::process::id()));
@@ -39,8 +45,13 @@ impl Server {
     /// Starts `cipherflow serve --port 0 --data DIR` plus `extra`, and waits
     /// for its "listening on" line.
     pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Self::start_on(data, 0, extra)
+    }
+
+    /// [`Server::start`] on a given port (a restart keeps its address).
+    pub fn start_on(data: &Path, port: u16, extra: &[&str]) -> Server {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cipherflow"))
-            .args(["serve", "--port", "0", "--data"])
+            .args(["serve", "--port", &port.to_string(), "--data"])
             .arg(data)
             .args(["--app", "/nonexistent-app-dir"])
             .args(extra)
