@@ -298,11 +298,13 @@ async fn fifty_kills_lose_nothing_and_deliver_everything_exactly_once() {
             break;
         }
         if Instant::now() > deadline {
-            let log = log.lock().unwrap();
-            let detail: Vec<String> = missing
-                .iter()
-                .map(|t| format!("{t} ({:?})", log[*t]))
-                .collect();
+            let detail: Vec<String> = {
+                let log = log.lock().unwrap();
+                missing
+                    .iter()
+                    .map(|t| format!("{t} ({:?})", log[*t]))
+                    .collect()
+            };
             let trace = http
                 .get(&format!("{base}/control/v1/trace?limit=5000&since=0"))
                 .await
