@@ -27,6 +27,8 @@ FLAGS:
     --verify-token TOKEN   its verify token (required with --webhook)
     --control-token TOKEN  require Authorization: Bearer TOKEN on /control/v1
     --app DIR              the app's Trunk build (default ./dist if present)
+    --webhook-timeout-ms MS  how long a webhook endpoint may take to answer
+                           (default 20000, as Meta; a test may shorten it)
     -h, --help             this text
     -V, --version          the version
 ";
@@ -48,6 +50,8 @@ pub struct ServeArgs {
     pub control_token: Option<String>,
     /// The app's directory.
     pub app: Option<PathBuf>,
+    /// How long a webhook endpoint may take to answer.
+    pub webhook_timeout_ms: u64,
 }
 
 /// What the command line asks for.
@@ -78,6 +82,7 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         webhook: None,
         control_token: None,
         app: None,
+        webhook_timeout_ms: cipherflow_flow::router::WEBHOOK_TIMEOUT_MS,
     };
     let mut webhook = None;
     let mut verify = None;
@@ -105,6 +110,15 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
             "--verify-token" => verify = Some(value.clone()),
             "--control-token" => a.control_token = Some(value.clone()),
             "--app" => a.app = Some(PathBuf::from(value)),
+            "--webhook-timeout-ms" => {
+                a.webhook_timeout_ms = value
+                    .parse()
+                    .ok()
+                    .filter(|ms| (1..=600_000).contains(ms))
+                    .ok_or_else(|| {
+                    format!("--webhook-timeout-ms {value:?} is not 1 to 600000")
+                })?;
+            }
             other => return Err(format!("unknown flag {other:?} (try --help)")),
         }
     }
@@ -162,7 +176,11 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let replay_ms = started.elapsed().as_millis();
     let (out_tx, out_rx) = tokio::sync::mpsc::unbounded_channel();
     let handle = crate::actor::spawn(engine, out_tx).map_err(|e| e.to_string())?;
-    tokio::spawn(crate::webhook_out::run(out_rx, handle.clone()));
+    tokio::spawn(crate::webhook_out::run(
+        out_rx,
+        handle.clone(),
+        std::time::Duration::from_millis(args.webhook_timeout_ms),
+    ));
 
     let control_token = match (&args.control_token, args.host.is_loopback()) {
         (Some(t), _) => Some(t.clone()),

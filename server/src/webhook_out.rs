@@ -1,7 +1,7 @@
 //! Sends the Cloud API's webhook requests to real endpoints over HTTP/1.1,
 //! concurrently, and hands each answer back to the engine: the status, the
 //! headers and up to [`MAX_ANSWER_BYTES`] of the body, or how the request
-//! failed (nothing listening, no answer within [`WEBHOOK_TIMEOUT_MS`]).
+//! failed (nothing listening, no answer within [`cipherflow_flow::router::WEBHOOK_TIMEOUT_MS`]).
 //! What to do with the answer (deliver, retry later, give up) is the Cloud
 //! API party's rule, not this file's.
 
@@ -9,7 +9,6 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use cipherflow_flow::http::HttpResponse;
-use cipherflow_flow::router::WEBHOOK_TIMEOUT_MS;
 use cipherflow_flow::wire::HttpFailure;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
@@ -27,23 +26,33 @@ pub const USER_AGENT: &str = "facebookexternalua";
 
 type HttpClient = Client<HttpConnector, Full<Bytes>>;
 
-/// Sends every request that arrives on `requests` until the channel closes.
-pub async fn run(mut requests: UnboundedReceiver<Outgoing>, engine: EngineHandle) {
+/// Sends every request that arrives on `requests` until the channel closes;
+/// an endpoint that has not answered within `timeout` (Meta's is
+/// [`cipherflow_flow::router::WEBHOOK_TIMEOUT_MS`]) counts as timed out.
+pub async fn run(
+    mut requests: UnboundedReceiver<Outgoing>,
+    engine: EngineHandle,
+    timeout: Duration,
+) {
     let mut connector = HttpConnector::new();
-    connector.set_connect_timeout(Some(Duration::from_millis(WEBHOOK_TIMEOUT_MS)));
+    connector.set_connect_timeout(Some(timeout));
     connector.set_nodelay(true);
     let client: HttpClient = Client::builder(TokioExecutor::new()).build(connector);
     while let Some(out) = requests.recv().await {
         let client = client.clone();
         let engine = engine.clone();
         tokio::spawn(async move {
-            let answer = send(&client, &out).await;
+            let answer = send(&client, &out, timeout).await;
             engine.answer(out.phone_number_id, out.exchange, answer);
         });
     }
 }
 
-async fn send(client: &HttpClient, out: &Outgoing) -> Result<HttpResponse, HttpFailure> {
+async fn send(
+    client: &HttpClient,
+    out: &Outgoing,
+    timeout: Duration,
+) -> Result<HttpResponse, HttpFailure> {
     let mut builder = hyper::Request::builder()
         .method(out.request.method.as_str())
         .uri(out.url.with_path(&out.request.path))
@@ -81,7 +90,7 @@ async fn send(client: &HttpClient, out: &Outgoing) -> Result<HttpResponse, HttpF
             body,
         })
     };
-    match tokio::time::timeout(Duration::from_millis(WEBHOOK_TIMEOUT_MS), exchange).await {
+    match tokio::time::timeout(timeout, exchange).await {
         Ok(answer) => answer,
         Err(_) => Err(HttpFailure::TimedOut),
     }
