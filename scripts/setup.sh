@@ -79,6 +79,8 @@ fi
 
 # ---------------------------------------------------------------- 2. npm tooling
 command -v npm >/dev/null || apt_install nodejs npm
+# The server suite runs the README's Python integration example.
+command -v python3 >/dev/null || apt_install python3
 lock_sum=$(sha256sum "$ROOT/package-lock.json" | cut -d' ' -f1)
 if [ "$(cat "$ROOT/node_modules/.cipherflow-lock" 2>/dev/null)" != "$lock_sum" ]; then
   say "npm ci (wasm-opt, playwright-core, typescript)"

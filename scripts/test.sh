@@ -5,7 +5,7 @@
 # full output of each suite is in target/test-logs/<suite>.log, and the tail of a
 # failing suite's log is printed. Exits non-zero if any suite fails.
 #
-# Run a subset with: scripts/test.sh fmt clippy native wasm npm browser bench
+# Run a subset with: scripts/test.sh fmt clippy native server wasm npm browser bench
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$ROOT"
@@ -21,7 +21,11 @@ fi
 
 suite_fmt()     { cargo fmt --all --check; }
 suite_clippy()  { cargo clippy --workspace --all-targets --locked -- -D warnings; }
-suite_native()  { cargo test --workspace --locked; }
+suite_native()  { cargo test --workspace --locked --exclude cipherflow-server; }
+# `cipherflow serve`: the real binary on random loopback ports, driven over
+# sockets (Graph API, webhooks, control API, crash safety, load), and the
+# README's integration examples (Node and Python) run against it.
+suite_server()  { cargo test --locked -p cipherflow-server; }
 # The core's tests compiled to wasm32 and run in Node by wasm-bindgen-test-runner.
 suite_wasm()    { scripts/wasm-env cargo test --locked --target wasm32-unknown-unknown -p cipherflow-protocol -p cipherflow-flow; }
 # The npm package, built, packed, installed into an empty folder and tested in
@@ -43,7 +47,7 @@ count() {
   echo "clean"
 }
 
-ALL=(fmt clippy native wasm npm browser bench)
+ALL=(fmt clippy native server wasm npm browser bench)
 SUITES=("${@:-${ALL[@]}}")
 passed=0 failed=0
 for s in "${SUITES[@]}"; do
