@@ -482,13 +482,25 @@ async fn bad_input_gets_a_typed_error_and_the_server_stays_up() {
         "BAD_JSON",
     );
 
-    // Headers over 16 KiB: refused by the HTTP layer (431), not a crash.
+    // Headers over 16 KiB: 431 with Meta's envelope, not a crash; and far
+    // over, the HTTP layer stops reading.
     let big = "a".repeat(20_000);
     let r = http
         .send(
             "GET",
             &server.url("/control/v1/health"),
             &[("x-big", &big)],
+            "",
+        )
+        .await
+        .unwrap();
+    meta(&r, 431, 100);
+    let huge = "a".repeat(200_000);
+    let r = http
+        .send(
+            "GET",
+            &server.url("/control/v1/health"),
+            &[("x-big", &huge)],
             "",
         )
         .await;

@@ -52,6 +52,7 @@ pub mod http;
 pub mod ids;
 pub mod journey;
 pub mod ledger;
+pub mod live;
 pub mod maps;
 pub mod party;
 pub mod phone;

@@ -19,20 +19,22 @@
 //! again (a request may thus reach an endpoint twice; Meta's contract is the
 //! same, and the business deduplicates by wamid).
 
-pub mod input;
 mod settings;
 mod url;
 
 use std::collections::BTreeMap;
 
+use cipherflow_flow::cloud_api::HostedNumber;
 use cipherflow_flow::http::HttpResponse;
+use cipherflow_flow::live::{self, InputError};
+use cipherflow_flow::phone::PhoneNumber;
 use cipherflow_flow::wire::HttpFailure;
-use cipherflow_flow::{BusinessHandle, SimConfig, SimError, Simulation};
+use cipherflow_flow::{SimConfig, SimError, Simulation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 use crate::store::{Store, StoreError};
-pub use input::Input;
+pub use cipherflow_flow::live::{Applied, Input};
 pub use settings::{BusinessSeed, ConsumerSeed, Settings, WebhookSeed};
 pub use url::{CallbackUrl, UrlError};
 
@@ -60,15 +62,6 @@ pub enum EngineError {
     /// journal, so no input is taken until a restart replays the journal.
     #[error("the journal could not be written ({0}); restart the server")]
     Halted(String),
-}
-
-/// What an applied input returned.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Applied {
-    /// An HTTP response (a Graph API request).
-    Http(HttpResponse),
-    /// A JSON value (a control command).
-    Json(Value),
 }
 
 /// A webhook request for a real endpoint.
@@ -202,8 +195,7 @@ impl Engine {
     /// Creates what `settings` names and the world lacks.
     fn ensure(&mut self, settings: &Settings) -> Result<(), EngineError> {
         for b in &settings.businesses {
-            let number =
-                cipherflow_flow::phone::PhoneNumber::parse(&b.number).map_err(SimError::from)?;
+            let number = PhoneNumber::parse(&b.number).map_err(SimError::from)?;
             let existing = self
                 .sim
                 .cloud_api()
@@ -245,8 +237,7 @@ impl Engine {
             }
         }
         for c in &settings.consumers {
-            let number =
-                cipherflow_flow::phone::PhoneNumber::parse(&c.number).map_err(SimError::from)?;
+            let number = PhoneNumber::parse(&c.number).map_err(SimError::from)?;
             if !self.sim.consumers().contains_key(&number) {
                 self.apply(Input::AddConsumer {
                     number: c.number.clone(),
@@ -309,79 +300,50 @@ impl Engine {
         Ok(applied)
     }
 
-    /// Applies an input to the parties (no journal).
+    /// Applies an input to the parties (no journal), and keeps the engine's
+    /// own books: the clock's offset, the real endpoints, what is in flight.
     fn run(&mut self, at: u64, input: &Input) -> Result<Applied, EngineError> {
-        let sim = &mut self.sim;
-        let ok = || Ok(Applied::Json(json!({})));
+        if let Input::ConnectWebhook { url, .. } = input {
+            // The sandbox's own check first (it is the one that will call it).
+            CallbackUrl::parse(url)?;
+        }
+        let applied = live::apply(&mut self.sim, at, input).map_err(|e| match e {
+            InputError::Refused(e) => EngineError::Refused(e),
+            InputError::BadUrl(url) => EngineError::Url(UrlError::NotAUrl(url)),
+        })?;
         match input {
-            Input::AddBusiness {
-                number,
-                name,
-                credentials,
-            } => {
-                let handle = sim.add_business_with(number, name, credentials)?;
-                Ok(Applied::Json(business_json(&handle)))
+            Input::AddBusiness { number, .. } => {
+                let number = PhoneNumber::parse(number).map_err(SimError::from)?;
+                if let Some(n) = self
+                    .sim
+                    .cloud_api()
+                    .numbers()
+                    .find(|n| n.ids.display_phone_number == number)
+                {
+                    return Ok(Applied::Json(number_json(n)));
+                }
             }
-            Input::AddConsumer { number, name } => {
-                let number = sim.add_consumer(number, name)?;
-                Ok(Applied::Json(json!({ "number": number.wa_id() })))
-            }
-            Input::Graph { request } => Ok(Applied::Http(sim.cloud_api_request(request))),
             Input::ConnectWebhook {
                 phone_number_id,
                 url,
-                verify_token,
+                ..
             } => {
-                let url = CallbackUrl::parse(url)?;
-                sim.connect_webhook(phone_number_id, url.path_and_query(), verify_token)?;
-                self.endpoints.insert(phone_number_id.clone(), url);
-                ok()
+                self.endpoints
+                    .insert(phone_number_id.clone(), CallbackUrl::parse(url)?);
             }
             Input::WebhookAnswer {
                 phone_number_id,
                 exchange,
-                answer,
+                ..
             } => {
                 self.in_flight.remove(&(phone_number_id.clone(), *exchange));
-                sim.external_answer(phone_number_id, *exchange, answer.clone());
-                ok()
-            }
-            Input::ConsumerText {
-                consumer,
-                to,
-                text,
-                reply_to,
-            } => {
-                let id = sim.consumer_reply(consumer, to, text, reply_to.as_deref())?;
-                Ok(Applied::Json(json!({ "id": id })))
-            }
-            Input::ConsumerReact {
-                consumer,
-                to,
-                message_id,
-                emoji,
-            } => {
-                let id = sim.consumer_react(consumer, to, message_id, emoji)?;
-                Ok(Applied::Json(json!({ "id": id })))
-            }
-            Input::ConsumerRead { consumer, business } => {
-                let read = sim.consumer_read(consumer, business)?;
-                Ok(Applied::Json(json!({ "read": read })))
-            }
-            Input::ConsumerOnline { consumer, online } => {
-                sim.set_consumer_online(consumer, *online)?;
-                ok()
-            }
-            Input::ConsumerReportSpam { consumer, business } => {
-                sim.consumer_report_spam(consumer, business)?;
-                ok()
             }
             Input::AdvanceClock { ms } => {
                 self.offset_ms = self.offset_ms.saturating_add(*ms);
-                sim.advance_to(at.saturating_add(*ms));
-                Ok(Applied::Json(json!({ "now_ms": sim.now_ms() })))
             }
+            _ => {}
         }
+        Ok(applied)
     }
 
     /// Moves the requests the parties handed out into `in_flight` and `fresh`.
@@ -463,14 +425,15 @@ pub fn app_id(phone_number_id: &str) -> String {
 }
 
 /// A business's credentials and ids as the control API gives them.
-pub fn business_json(h: &BusinessHandle) -> Value {
+pub fn number_json(n: &HostedNumber) -> Value {
     json!({
-        "phone_number_id": h.phone_number_id,
-        "waba_id": h.waba_id,
-        "app_id": app_id(&h.phone_number_id),
-        "display_phone_number": h.display_phone_number.wa_id(),
-        "access_token": h.access_token,
-        "app_secret": h.app_secret,
-        "verify_token": h.verify_token,
+        "phone_number_id": n.ids.phone_number_id,
+        "waba_id": n.ids.waba_id,
+        "app_id": app_id(&n.ids.phone_number_id),
+        "display_phone_number": n.ids.display_phone_number.wa_id(),
+        "name": n.name,
+        "access_token": n.access_token,
+        "app_secret": n.webhook.app_secret,
+        "verify_token": n.webhook.verify_token,
     })
 }

@@ -21,7 +21,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 use super::{AppState, MAX_CONTROL_BODY, errors, events};
-use crate::engine::{Applied, Engine, Input, business_json};
+use crate::engine::{Applied, Engine, Input, number_json};
 
 /// The OpenAPI description of this API.
 pub const OPENAPI: &str = include_str!("../../openapi.json");
@@ -52,9 +52,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Body<T> {
                 "the body must be JSON, sent with Content-Type: application/json".to_owned(),
             ));
         }
-        let bytes = axum::body::to_bytes(request.into_body(), MAX_CONTROL_BODY)
+        let bytes = super::read_body(request.into_body(), MAX_CONTROL_BODY)
             .await
-            .map_err(|_| {
+            .ok_or_else(|| {
                 errors::control(
                     413,
                     "BODY_TOO_LARGE",
@@ -199,15 +199,7 @@ async fn businesses(State(state): State<AppState>) -> Response {
             .cloud_api()
             .numbers()
             .map(|n| {
-                let mut v = business_json(&cipherflow_flow::BusinessHandle {
-                    phone_number_id: n.ids.phone_number_id.clone(),
-                    waba_id: n.ids.waba_id.clone(),
-                    display_phone_number: n.ids.display_phone_number.clone(),
-                    access_token: n.access_token.clone(),
-                    app_secret: n.webhook.app_secret.clone(),
-                    verify_token: n.webhook.verify_token.clone(),
-                });
-                v["name"] = json!(n.name);
+                let mut v = number_json(n);
                 v["webhook"] = json!({
                     "url": e.endpoint(&n.ids.phone_number_id).map(|u| u.as_str()),
                     "verified": n.webhook_verified,

@@ -67,6 +67,16 @@ pub fn too_large(limit: usize) -> Response {
     ))
 }
 
+/// 431, code 100: the request's target and headers are over the limit.
+pub fn headers_too_large(limit: usize) -> Response {
+    graph(coded(
+        431,
+        100,
+        "(#100) Request headers too large",
+        format!("The request line and headers are limited to {limit} bytes."),
+    ))
+}
+
 /// 503, code 2: the service cannot take requests now.
 pub fn unavailable(details: String) -> Response {
     graph(coded(

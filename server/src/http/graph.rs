@@ -13,9 +13,9 @@ use crate::engine::{Applied, EngineError, Input};
 /// Reads a request's parts and body (up to `limit` bytes).
 pub async fn read(request: Request, limit: usize) -> Result<HttpRequest, Response> {
     let (parts, body) = request.into_parts();
-    let body = axum::body::to_bytes(body, limit)
+    let body = super::read_body(body, limit)
         .await
-        .map_err(|_| errors::too_large(limit))?;
+        .ok_or_else(|| errors::too_large(limit))?;
     let headers = parts
         .headers
         .iter()

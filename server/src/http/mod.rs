@@ -8,7 +8,7 @@
 //! | `/control/v1/events` | the live stream (server-sent events) | `events.rs` |
 //! | anything else | the Yew app, from the Trunk build | `mod.rs` |
 //!
-//! Limits: request line and headers 16 KiB ([`MAX_HEADER_BYTES`]) and 10 s to
+//! Limits: request line and headers 16 KiB ([`MAX_HEADER_BYTES`], 431) and 10 s to
 //! send them; bodies 1 MiB on the Graph API ([`MAX_GRAPH_BODY`]), 64 KiB on
 //! the control API; at most [`MAX_CONNECTIONS`] connections at once.
 
@@ -37,12 +37,18 @@ use crate::actor::EngineHandle;
 
 /// The most bytes of request line and headers a request may have.
 pub const MAX_HEADER_BYTES: usize = 16 * 1024;
+/// The most bytes the HTTP layer buffers while reading a request's head.
+pub const MAX_HEAD_BUFFER: usize = 64 * 1024;
 /// The largest Graph API body.
 pub const MAX_GRAPH_BODY: usize = 1024 * 1024;
 /// The largest control API body.
 pub const MAX_CONTROL_BODY: usize = 64 * 1024;
 /// Connections served at once; more wait to be accepted.
 pub const MAX_CONNECTIONS: usize = 1024;
+/// How much of an oversized body is read and thrown away before the 413, so
+/// that the client sees the answer and its connection stays usable; past
+/// this the connection is closed.
+pub const MAX_DISCARDED_BODY: usize = 16 * 1024 * 1024;
 /// How long a client may take to send its request line and headers.
 pub const HEADER_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -57,6 +63,31 @@ pub struct AppState {
     pub control_token: Option<Arc<str>>,
 }
 
+/// A body read whole, up to `limit` bytes; `None` when it is longer (what
+/// follows the limit is read and dropped, up to [`MAX_DISCARDED_BODY`]).
+pub async fn read_body(body: axum::body::Body, limit: usize) -> Option<bytes::Bytes> {
+    use http_body_util::BodyExt;
+    let mut body = body;
+    let mut kept = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return None;
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen = seen.saturating_add(data.len());
+        if seen > limit.saturating_add(MAX_DISCARDED_BODY) {
+            return None;
+        }
+        if seen <= limit {
+            kept.extend_from_slice(&data);
+        }
+    }
+    (seen <= limit).then(|| kept.freeze())
+}
+
 /// The whole HTTP surface.
 pub fn router(state: AppState) -> Router {
     let control = control::router().route_layer(axum::middleware::from_fn_with_state(
@@ -66,7 +97,24 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/control/v1", control)
         .fallback(fallback)
+        .layer(axum::middleware::from_fn(limit_head))
         .with_state(state)
+}
+
+/// Refuses a request whose target and headers together exceed
+/// [`MAX_HEADER_BYTES`] with 431 and Meta's error JSON. (The HTTP layer
+/// below stops reading at [`MAX_HEAD_BUFFER`], whatever arrives.)
+async fn limit_head(request: Request, next: axum::middleware::Next) -> Response {
+    let size = request.uri().to_string().len()
+        + request
+            .headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len() + 4)
+            .sum::<usize>();
+    if size > MAX_HEADER_BYTES {
+        return errors::headers_too_large(MAX_HEADER_BYTES);
+    }
+    next.run(request).await
 }
 
 /// Whether a path's first segment is a Graph API version (`v21.0`, `v24.0`).
@@ -145,7 +193,7 @@ pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()>
             let connection = hyper::server::conn::http1::Builder::new()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
-                .max_buf_size(MAX_HEADER_BYTES)
+                .max_buf_size(MAX_HEAD_BUFFER)
                 .serve_connection(TokioIo::new(stream), service);
             let _ = connection.await;
             drop(permit);

@@ -20,7 +20,7 @@
 mod commands;
 mod deliver;
 mod digest;
-mod live;
+mod live_links;
 pub(crate) mod network;
 mod schedule;
 mod webhook_link;
@@ -55,7 +55,7 @@ use crate::wire::{Address, Transmit};
 use network::Network;
 use schedule::{Due, PartyId, Scheduled};
 
-pub use live::ExternalRequest;
+pub use live_links::ExternalRequest;
 pub use network::{LATENCY_MS, REORDER_DELAY_MS, REPLAY_MEMORY};
 pub use webhook_link::{WEBHOOK_REORDER_DELAY_MS, WEBHOOK_TIMEOUT_MS};
 
@@ -224,7 +224,7 @@ pub struct Simulation {
     pub(crate) network: Network,
     pub(crate) webhooks: webhook_link::WebhookLink,
     /// Webhook endpoints outside the router (a live server's real URLs).
-    pub(crate) live: live::ExternalLinks,
+    pub(crate) live: live_links::ExternalLinks,
     pub(crate) breaches: Breaches,
     pub(crate) queue: BinaryHeap<Reverse<Scheduled>>,
     pub(crate) next_seq: u64,
@@ -282,7 +282,7 @@ impl Simulation {
                 faults: config.webhook_faults,
                 ..Default::default()
             },
-            live: live::ExternalLinks::default(),
+            live: live_links::ExternalLinks::default(),
             breaches: Breaches::default(),
             queue: BinaryHeap::new(),
             next_seq: 0,

@@ -1,9 +1,11 @@
-//! What the engine journals: every input the parties were given from outside
-//! the process, in a form that replays to the same effect.
+//! The inputs of a live world: everything the parties were given from
+//! outside (an HTTP request, an endpoint's answer, a command from the
+//! control API, a jump of the clock), in a form that replays to the same
+//! effect. A server journals them; a replica applies them.
 
-use cipherflow_flow::BusinessCredentials;
-use cipherflow_flow::http::{HttpRequest, HttpResponse};
-use cipherflow_flow::wire::HttpFailure;
+use crate::http::{HttpRequest, HttpResponse};
+use crate::router::BusinessCredentials;
+use crate::wire::HttpFailure;
 use serde::{Deserialize, Serialize};
 
 /// One input.
