@@ -48,6 +48,33 @@ pub enum Call {
     },
     /// Read the world (the closure answers through its own channel).
     Read(ReadFn),
+    /// Follow the world: its seed, the journal from `since`, and a receiver
+    /// of what comes next, taken together so nothing falls between.
+    Follow {
+        /// The first journal row wanted.
+        since: u64,
+        /// Where the start goes.
+        reply: oneshot::Sender<Result<Follow, EngineError>>,
+    },
+}
+
+/// One event of the live stream that lets a replica follow the world.
+#[derive(Debug, Clone)]
+pub struct LiveEvent {
+    /// `input` (a journal row) or `clock` (the world's time and digest).
+    pub kind: &'static str,
+    /// Its JSON.
+    pub data: Arc<str>,
+}
+
+/// The start of a replica's stream.
+pub struct Follow {
+    /// The seed and settings.
+    pub world: serde_json::Value,
+    /// The journal rows from `since` up to now, as `input` events' data.
+    pub backlog: Vec<Arc<str>>,
+    /// What comes after.
+    pub next: broadcast::Receiver<LiveEvent>,
 }
 
 /// How a verification handshake ended.
@@ -65,6 +92,9 @@ pub struct EngineHandle {
     calls: mpsc::Sender<Call>,
     events: broadcast::Sender<Arc<str>>,
 }
+
+/// How often a followed world sends its clock (and digest) while time passes.
+pub const CLOCK_EVERY: Duration = Duration::from_millis(500);
 
 /// The engine thread stopped (it only stops when the process does).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -115,6 +145,15 @@ impl EngineHandle {
         rx.await.map_err(|_| Gone)
     }
 
+    /// Starts following the world from journal row `since`.
+    pub async fn follow(&self, since: u64) -> Result<Result<Follow, EngineError>, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.calls
+            .send(Call::Follow { since, reply: tx })
+            .map_err(|_| Gone)?;
+        rx.await.map_err(|_| Gone)
+    }
+
     /// A receiver of the live stream: each item is one trace event as JSON.
     pub fn events(&self) -> broadcast::Receiver<Arc<str>> {
         self.events.subscribe()
@@ -133,6 +172,9 @@ struct Actor {
     events: broadcast::Sender<Arc<str>>,
     published: usize,
     waiters: Vec<Waiter>,
+    live: broadcast::Sender<LiveEvent>,
+    /// When the clock was last sent to followers, and the time it said.
+    clock_sent: (std::time::Instant, u64),
 }
 
 /// Starts the engine thread. Webhook requests go to `outgoing`.
@@ -149,6 +191,8 @@ pub fn spawn(
         events: events.clone(),
         published,
         waiters: Vec::new(),
+        live: broadcast::channel(STREAM_BUFFER).0,
+        clock_sent: (std::time::Instant::now(), 0),
     };
     std::thread::Builder::new()
         .name("cipherflow-engine".to_owned())
@@ -160,10 +204,13 @@ impl Actor {
     fn run(&mut self, rx: mpsc::Receiver<Call>) {
         self.after();
         loop {
-            let wait = self
-                .engine
-                .until_next()
-                .map_or(IDLE_WAKE, |d| d.min(IDLE_WAKE));
+            // Followers get the clock twice a second while time passes.
+            let idle = if self.live.receiver_count() > 0 {
+                CLOCK_EVERY
+            } else {
+                IDLE_WAKE
+            };
+            let wait = self.engine.until_next().map_or(idle, |d| d.min(idle));
             match rx.recv_timeout(wait) {
                 Ok(call) => self.handle(call),
                 Err(RecvTimeoutError::Timeout) => self.engine.tick(),
@@ -241,6 +288,18 @@ impl Actor {
                 }
             }
             Call::Read(f) => f(&mut self.engine),
+            Call::Follow { since, reply } => {
+                // Whatever was journaled before goes out to current followers
+                // first, so the backlog below and the receiver do not overlap.
+                self.after();
+                let next = self.live.subscribe();
+                let start = self.engine.journal_since(since).map(|backlog| Follow {
+                    world: self.engine.world_json().clone(),
+                    backlog,
+                    next,
+                });
+                let _ = reply.send(start);
+            }
         }
     }
 
@@ -258,5 +317,27 @@ impl Actor {
             }
         }
         self.published = events.len();
+        let rows = self.engine.take_journaled();
+        if self.live.receiver_count() == 0 {
+            return;
+        }
+        for data in rows {
+            let _ = self.live.send(LiveEvent {
+                kind: "input",
+                data,
+            });
+        }
+        let now = self.engine.sim().now_ms();
+        let (at, said) = self.clock_sent;
+        // The digest hashes the whole world: at most twice a second.
+        if now != said && at.elapsed() >= CLOCK_EVERY {
+            let digest = self.engine.sim().state_digest();
+            let data = serde_json::json!({ "now_ms": now, "digest": digest }).to_string();
+            let _ = self.live.send(LiveEvent {
+                kind: "clock",
+                data: Arc::from(data),
+            });
+            self.clock_sent = (std::time::Instant::now(), now);
+        }
     }
 }

@@ -23,6 +23,7 @@ mod settings;
 mod url;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use cipherflow_flow::cloud_api::HostedNumber;
 use cipherflow_flow::http::HttpResponse;
@@ -98,6 +99,16 @@ pub struct Engine {
     fresh: Vec<Outgoing>,
     halted: Option<String>,
     wall: fn() -> u64,
+    /// The world's seed and settings, as the live stream's `world` event.
+    world: Value,
+    /// Rows journaled since the caller last took them, as the live stream's
+    /// `input` events.
+    journaled: Vec<Arc<str>>,
+}
+
+/// A journal row as the live stream sends it.
+fn row_json(seq: u64, at_ms: u64, input: &Input) -> Arc<str> {
+    Arc::from(json!({ "seq": seq, "at_ms": at_ms, "input": input }).to_string())
 }
 
 /// Milliseconds since the Unix epoch, from the system clock.
@@ -155,6 +166,7 @@ impl Engine {
             seq: 0,
             error: e.to_string(),
         })?;
+        let world_json = json!({ "seed": world.seed, "config": world.config });
         let sim = Simulation::with_seed(world.config, seed)?;
         let mut engine = Self {
             sim,
@@ -165,6 +177,8 @@ impl Engine {
             fresh: Vec::new(),
             halted: None,
             wall,
+            world: world_json,
+            journaled: Vec::new(),
         };
         engine.replay()?;
         engine.tick();
@@ -290,11 +304,14 @@ impl Engine {
             seq: self.store.journal_len() + 1,
             error: e.to_string(),
         })?;
-        if let Err(e) = self.store.append(at, input.kind(), &bytes) {
-            // Nothing it caused may leave the process.
-            self.halted = Some(e.to_string());
-            self.fresh.clear();
-            return Err(EngineError::Halted(e.to_string()));
+        match self.store.append(at, input.kind(), &bytes) {
+            Ok(seq) => self.journaled.push(row_json(seq, at, &input)),
+            Err(e) => {
+                // Nothing it caused may leave the process.
+                self.halted = Some(e.to_string());
+                self.fresh.clear();
+                return Err(EngineError::Halted(e.to_string()));
+            }
         }
         self.collect();
         Ok(applied)
@@ -390,6 +407,33 @@ impl Engine {
             answer,
         })
         .map(|_| ())
+    }
+
+    /// The rows journaled since the last call, as the live stream sends them.
+    pub fn take_journaled(&mut self) -> Vec<Arc<str>> {
+        std::mem::take(&mut self.journaled)
+    }
+
+    /// The world's seed and settings: whoever holds them and the journal can
+    /// rebuild every party, keys included (the app's live mode does).
+    pub fn world_json(&self) -> &Value {
+        &self.world
+    }
+
+    /// The journal from `since` on, as the live stream sends it.
+    pub fn journal_since(&self, since: u64) -> Result<Vec<Arc<str>>, EngineError> {
+        self.store
+            .journal_since(since)?
+            .iter()
+            .map(|row| {
+                let input: Input =
+                    serde_json::from_slice(&row.input).map_err(|e| EngineError::BadJournal {
+                        seq: row.seq,
+                        error: e.to_string(),
+                    })?;
+                Ok(row_json(row.seq, row.at_ms, &input))
+            })
+            .collect()
     }
 
     /// The world (read only).

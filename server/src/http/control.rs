@@ -90,6 +90,7 @@ pub fn router() -> Router<AppState> {
         .route("/stats", get(stats))
         .route("/trace", get(trace))
         .route("/events", get(events::stream))
+        .route("/follow", get(events::follow))
 }
 
 /// Requires the control token, when the server has one, as

@@ -222,10 +222,15 @@ impl Store {
 
     /// Every journal row, oldest first, opened.
     pub fn journal(&self) -> Result<Vec<JournalRow>, StoreError> {
+        self.journal_since(0)
+    }
+
+    /// The journal rows from `since` on, oldest first, opened.
+    pub fn journal_since(&self, since: u64) -> Result<Vec<JournalRow>, StoreError> {
         let mut statement = self
             .conn
-            .prepare("SELECT seq, at_ms, sealed FROM journal ORDER BY seq")?;
-        let rows = statement.query_map([], |r| {
+            .prepare("SELECT seq, at_ms, sealed FROM journal WHERE seq >= ?1 ORDER BY seq")?;
+        let rows = statement.query_map(params![since as i64], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, i64>(1)?,
