@@ -31,8 +31,9 @@ suite_wasm()    { scripts/wasm-env cargo test --locked --target wasm32-unknown-u
 # The npm package, built, packed, installed into an empty folder and tested in
 # Node; then its TypeScript declarations are type-checked by tsc (strict).
 suite_npm()     { bash scripts/build-npm.sh && node --test tests/node/ && bash tests/node/typecheck.sh; }
-# The Trunk-built app, served on 127.0.0.1 and driven in headless Chromium.
-suite_browser() { scripts/wasm-env trunk build --release --locked && node --test tests/browser/; }
+# The Trunk-built app, served on 127.0.0.1 and driven in headless Chromium;
+# its live mode against the real `cipherflow serve` binary.
+suite_browser() { scripts/wasm-env trunk build --release --locked && cargo build --locked -p cipherflow-server && node --test tests/browser/; }
 # The benchmarks' smoke mode: one tiny iteration of every benchmark suite, so they cannot rot.
 suite_bench()   { CIPHERFLOW_SKIP_SETUP=1 bash scripts/bench.sh --smoke; }
 

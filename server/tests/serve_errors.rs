@@ -575,3 +575,36 @@ async fn a_hanging_receiver_times_out_and_is_retried() {
     .await;
     assert!(server.alive());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_token_guards_the_control_api_and_not_the_graph_api() {
+    let (server, _receiver, http) = start("control-token", &["--control-token", "s3cret"]).await;
+    let health = server.url("/control/v1/health");
+    control(&http.get(&health).await, 401, "UNAUTHORIZED");
+    let wrong = http
+        .send("GET", &health, &[("authorization", "Bearer nope")], "")
+        .await
+        .unwrap();
+    control(&wrong, 401, "UNAUTHORIZED");
+    let right = http
+        .send("GET", &health, &[("authorization", "Bearer s3cret")], "")
+        .await
+        .unwrap();
+    assert_eq!(right.status, 200);
+    assert_eq!(
+        http.get(&server.url("/control/v1/trace?limit=1&token=s3cret"))
+            .await
+            .status,
+        200
+    );
+    // The Graph API keeps its own bearer tokens.
+    let r = http
+        .graph(
+            &server.url(&format!("/v24.0/{PNID}/messages")),
+            TOKEN,
+            &text(ANA, "x"),
+        )
+        .await
+        .unwrap();
+    assert_ne!(r.status, 401, "{}", String::from_utf8_lossy(&r.body));
+}

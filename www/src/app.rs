@@ -16,6 +16,7 @@ use crate::components::hop::Hop;
 use crate::components::inspector::Inspector;
 use crate::components::journey_bar::JourneyBar;
 use crate::components::lesson_panel::LessonPanel;
+use crate::components::live::{LiveBanner, LiveFeed};
 use crate::components::matrix::Matrix;
 use crate::components::presets::Presets;
 use crate::components::trace_io::TraceIo;
@@ -31,6 +32,13 @@ fn initial() -> Result<Demo, String> {
     let search = web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default();
+    if search
+        .trim_start_matches('?')
+        .split('&')
+        .any(|p| p == "live" || p.starts_with("live="))
+    {
+        return Ok(Demo::live());
+    }
     let (link, errors) = link::parse(&search);
     let notices = errors.iter().map(ToString::to_string).collect();
     Demo::from_link(link, fresh_seed(), notices)
@@ -116,6 +124,7 @@ fn root(props: &RootProps) -> Html {
     };
     let focus = |s: Spot| spots.contains(&s);
     let tab = demo.tab;
+    let live = demo.live.is_some();
     let tabs = Pane::ALL.iter().map(|&p| {
         let demo = demo.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
@@ -147,13 +156,19 @@ fn root(props: &RootProps) -> Html {
                     because the Cloud API decrypts on the business's behalf." }</p>
             </header>
             <main>
-                <Presets />
-                <LessonPanel />
-                <Controls />
+                if live {
+                    <LiveFeed />
+                    <LiveBanner />
+                } else {
+                    <Presets />
+                    <LessonPanel />
+                    <Controls />
+                }
                 <p class="status" role="status" aria-live="polite" id="status">
                     { match &demo.status {
                         Some(Ok(s)) => html! { <span class="ok">{ s }</span> },
                         Some(Err(e)) => html! { <span class="bad">{ format!("Refused: {e}") }</span> },
+                        None if live => html! {},
                         None => html! { <span class="muted">{ format!("Seed {}: same seed and same actions, same bytes.", demo.world.borrow().seed) }</span> },
                     } }
                 </p>
@@ -172,8 +187,10 @@ fn root(props: &RootProps) -> Html {
                 <div class="lower">
                     <Inspector focus={focus(Spot::Inspector)} />
                     <Matrix focus={focus(Spot::Matrix)} />
-                    <Breaches />
-                    <TraceIo />
+                    if !live {
+                        <Breaches />
+                        <TraceIo />
+                    }
                 </div>
             </main>
         </ContextProvider<SelectedContext>>

@@ -106,6 +106,8 @@ pub struct Demo {
     pub notices: Vec<String>,
     /// The last import.
     pub import: Option<ImportView>,
+    /// Live mode: the page follows a running server (read only here).
+    pub live: Option<crate::model::live::LiveStatus>,
 }
 
 impl PartialEq for Demo {
@@ -123,6 +125,7 @@ impl PartialEq for Demo {
             && self.notices == other.notices
             && self.import.as_ref().map(|i| Rc::as_ptr(&i.result))
                 == other.import.as_ref().map(|i| Rc::as_ptr(&i.result))
+            && self.live == other.live
     }
 }
 
@@ -150,6 +153,8 @@ pub enum Action {
     Imported(Box<Result<ImportReport, ImportError>>),
     /// Load the world an import replayed.
     LoadImported,
+    /// Live mode: the replica changed; its status now.
+    LiveRefresh(crate::model::live::LiveStatus),
 }
 
 impl Demo {
@@ -176,11 +181,39 @@ impl Demo {
             status: None,
             notices,
             import: None,
+            live: None,
         })
+    }
+
+    /// The page state of live mode: an empty world until the server's
+    /// arrives over the follow stream.
+    pub fn live() -> Self {
+        Self {
+            world: Rc::new(RefCell::new(crate::model::live::empty_world())),
+            version: 0,
+            start: Start::Blank,
+            base_len: 0,
+            selected: None,
+            hovered: None,
+            show_secrets: false,
+            playing: false,
+            speed: 1,
+            tab: Pane::Consumer,
+            status: None,
+            notices: Vec::new(),
+            import: None,
+            live: Some(crate::model::live::LiveStatus::default()),
+        }
     }
 
     /// The link that reproduces this state.
     pub fn link(&self) -> String {
+        if self.live.is_some() {
+            // The server's world is not in a link: keep the page's own.
+            return web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .unwrap_or_else(|| "?live".to_owned());
+        }
         let w = self.world.borrow();
         link::format(
             w.seed,
@@ -229,6 +262,24 @@ impl Reducible for Demo {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         let mut next = (*self).clone();
+        if next.live.is_some()
+            && matches!(
+                action,
+                Action::Run(_)
+                    | Action::Tick
+                    | Action::Restart(..)
+                    | Action::Imported(_)
+                    | Action::LoadImported
+            )
+        {
+            // The world on screen is the server's: it changes only through
+            // the server (the Graph API, the control API, your code).
+            next.status = Some(Err(
+                "live mode follows the server: drive it through its Graph API or control API"
+                    .to_owned(),
+            ));
+            return Rc::new(next);
+        }
         match action {
             Action::Run(command) => {
                 let outcome = next.world.borrow_mut().apply(command);
@@ -283,6 +334,10 @@ impl Reducible for Demo {
                     result: Rc::new(result),
                     world: Rc::new(RefCell::new(world)),
                 });
+            }
+            Action::LiveRefresh(status) => {
+                next.live = Some(status);
+                next.version += 1;
             }
             Action::LoadImported => {
                 let world = next

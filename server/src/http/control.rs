@@ -6,8 +6,11 @@
 //!
 //! Bodies are JSON (`Content-Type: application/json`, at most
 //! [`MAX_CONTROL_BODY`] bytes). Errors use Meta's envelope with a stable
-//! `cipherflow_code` (`errors::control`). When the server was given a control
-//! token, every call needs `Authorization: Bearer <token>`.
+//! `cipherflow_code` (`errors::control`). When the server has a control token
+//! (`--control-token`, or one drawn and printed when it is bound to an
+//! address other than loopback), every call needs `Authorization: Bearer
+//! <token>`, or `?token=<token>` (for an `EventSource`, which cannot send
+//! headers).
 
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request, State};
 use axum::http::request::Parts;
@@ -91,6 +94,19 @@ pub fn router() -> Router<AppState> {
         .route("/trace", get(trace))
         .route("/events", get(events::stream))
         .route("/follow", get(events::follow))
+        .method_not_allowed_fallback(method_not_allowed)
+}
+
+async fn method_not_allowed(request: Request) -> Response {
+    errors::control(
+        405,
+        "METHOD_NOT_ALLOWED",
+        format!(
+            "{} is not a method of {} (see /control/v1/openapi.json)",
+            request.method(),
+            request.uri().path()
+        ),
+    )
 }
 
 /// Requires the control token, when the server has one, as
@@ -134,7 +150,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
-        Query::<T>::try_from_uri(&parts.uri)
+        // `token` is the guard's (for an EventSource), not the route's.
+        let query: Vec<&str> = parts
+            .uri
+            .query()
+            .unwrap_or_default()
+            .split('&')
+            .filter(|p| !p.is_empty() && *p != "token" && !p.starts_with("token="))
+            .collect();
+        let uri: axum::http::Uri = format!("/?{}", query.join("&")).parse().map_err(|_| {
+            errors::control(400, "BAD_QUERY", "the query does not parse".to_owned())
+        })?;
+        Query::<T>::try_from_uri(&uri)
             .map(|Query(v)| Params(v))
             .map_err(|e| errors::control(400, "BAD_QUERY", e.body_text()))
     }

@@ -40,11 +40,6 @@ pub async fn stream(State(state): State<AppState>) -> Response {
 pub struct FollowQuery {
     #[serde(default)]
     since: u64,
-    /// The control token (an `EventSource` cannot send headers); checked by
-    /// the control API's guard.
-    #[serde(default)]
-    #[allow(dead_code)]
-    token: Option<String>,
 }
 
 /// `GET /control/v1/follow?since=N`: what a replica needs to rebuild the

@@ -10,12 +10,15 @@
 //!
 //! Limits: request line and headers 16 KiB ([`MAX_HEADER_BYTES`], 431) and 10 s to
 //! send them; bodies 1 MiB on the Graph API ([`MAX_GRAPH_BODY`]), 64 KiB on
-//! the control API; at most [`MAX_CONNECTIONS`] connections at once.
+//! the control API and the subscription call; at most [`MAX_CONNECTIONS`]
+//! connections at once.
 
 mod control;
 pub mod errors;
 mod events;
 mod graph;
+#[cfg(test)]
+mod openapi_check;
 mod subscriptions;
 
 use std::net::SocketAddr;
@@ -142,7 +145,7 @@ async fn fallback(State(state): State<AppState>, request: Request) -> Response {
         }
         return graph::handle(state, request).await;
     }
-    if path.starts_with("/control") {
+    if path == "/control" || path.starts_with("/control/") {
         return errors::control(
             404,
             "UNKNOWN_PATH",

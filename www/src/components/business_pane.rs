@@ -21,6 +21,8 @@ pub fn business_pane(props: &PaneProps) -> Html {
     let reply = use_node_ref();
     let view = view.0;
     let pnid = demo.world.borrow().cast.phone_number_id.clone();
+    let live = demo.live.is_some();
+    let external = demo.world.borrow().sim.webhook_is_external(&pnid);
     let Some(b) = view.businesses.iter().find(|b| b.phone_number_id == pnid) else {
         return html! { <PaneFrame pane={Pane::Business} role="The business's server" focus={props.focus} active={props.active} /> };
     };
@@ -41,6 +43,11 @@ pub fn business_pane(props: &PaneProps) -> Html {
                 { format!("{} · webhook {} · {} webhook POST(s) refused for a bad signature",
                     b.name, if b.webhook_verified { "verified by handshake" } else { "not verified" }, b.rejected_webhooks) }
             </p>
+            if external {
+                <p class="report" id="business-external">
+                    { "This business's webhook is a real endpoint outside cipherflow (your server): the Cloud API POSTs there,                        so the in-process server below receives nothing. The Cloud API pane shows every POST and what your endpoint answered." }
+                </p>
+            }
             <p class="muted small" id="business-delivery">
                 { format!("webhooks arrive at least once: {} duplicate message(s) ignored by wamid, {} late status(es) ignored",
                     b.duplicates_ignored, b.stale_statuses) }
@@ -75,7 +82,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                             </span>
                             if m.marked_read {
                                 <span class="muted small">{ "marked read" }</span>
-                            } else {
+                            } else if !live {
                                 <button class="small" onclick={mark(false)}>{ "Mark as read" }</button>
                                 <button class="small" onclick={mark(true)} title="Marks it read and shows Ana \"typing…\" for up to 25 s">{ "Read + typing…" }</button>
                             }
@@ -83,6 +90,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                     }
                 }) }
             </ol>
+            if !live {
             <form class="compose" onsubmit={send}>
                 <label for="business-reply">{ "Reply (POST /messages)" }</label>
                 <textarea id="business-reply" ref={reply} rows="2" maxlength="4096" placeholder="Reply to Ana" />
@@ -91,6 +99,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                     { "Send template hello_world" }
                 </button>
             </form>
+            }
             if !b.templates.is_empty() {
                 <p class="templates muted small" id="business-templates">
                     { "templates (status webhooks): " }

@@ -8,7 +8,6 @@ use yew::prelude::*;
 use crate::components::format::clock;
 use crate::components::message_item::MessageItem;
 use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
-use crate::model::cast;
 use crate::model::command::Command;
 use crate::state::{Action, DemoContext, Pane, ViewContext};
 
@@ -32,16 +31,18 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
     };
     let input = use_node_ref();
     let view = view.0;
-    let ana = view.consumers.iter().find(|c| c.number == cast::CONSUMER);
-    let chat = ana.and_then(|a| a.chats.iter().find(|c| c.business == cast::BUSINESS));
+    let cast = demo.world.borrow().cast.clone();
+    let live = demo.live.is_some();
+    let ana = view.consumers.iter().find(|c| c.number == cast.consumer);
+    let chat = ana.and_then(|a| a.chats.iter().find(|c| c.business == cast.business));
 
     // The safety number costs 5,200 SHA-512 iterations per side: the core
     // computes it when the identity keys change, not on every render.
     let identities = {
         let world = demo.world.borrow();
-        PhoneNumber::parse(cast::CONSUMER)
+        PhoneNumber::parse(&cast.consumer)
             .ok()
-            .zip(PhoneNumber::parse(cast::BUSINESS).ok())
+            .zip(PhoneNumber::parse(&cast.business).ok())
             .and_then(|(a, b)| {
                 let p = world.sim.consumers().get(&a)?.peer_identity(&b)?;
                 Some((
@@ -52,11 +53,12 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
     };
     let safety = {
         let world = demo.world.clone();
+        let (consumer, business) = (cast.consumer.clone(), cast.business.clone());
         use_memo(identities, move |ids| {
             let w = world.borrow();
             let (Ok(a), Ok(b), Some(_)) = (
-                PhoneNumber::parse(cast::CONSUMER),
-                PhoneNumber::parse(cast::BUSINESS),
+                PhoneNumber::parse(&consumer),
+                PhoneNumber::parse(&business),
                 ids,
             ) else {
                 return (None, None);
@@ -88,8 +90,8 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
             <div class="phone">
                 <div class="phone-top">
                     <div>
-                        <strong>{ cast::BUSINESS_NAME }</strong>
-                        <span class="muted">{ format!(" {}", cast::BUSINESS) }</span>
+                        <strong>{ &cast.business_name }</strong>
+                        <span class="muted">{ format!(" {}", cast.business) }</span>
                     </div>
                     <span class={classes!("presence", online.then_some("on"))} id="consumer-presence">
                         { if online { "online" } else { "offline" } }
@@ -97,7 +99,7 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                 </div>
                 if chat.is_some_and(|c| c.identity_changed) {
                     <p class="warn" role="alert" id="safety-changed">
-                        { format!("Your security code with {} changed.", cast::BUSINESS_NAME) }
+                        { format!("Your security code with {} changed.", cast.business_name) }
                     </p>
                 }
                 <ol class="chat" aria-label="Chat with the business" id="consumer-chat">
@@ -105,13 +107,13 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                         <li class="more">{ format!("{} older messages not shown", c.messages_total - c.messages.len()) }</li>
                     }
                     { for chat.into_iter().flat_map(|c| &c.messages).map(|m| {
-                        let label = format!("{}: {}", if m.outgoing { "you" } else { cast::BUSINESS_NAME }, m.text);
+                        let label = format!("{}: {}", if m.outgoing { "you" } else { cast.business_name.as_str() }, m.text);
                         // A reply shows the message it quotes, when the chat still shows it.
                         let quoted = m.reply_to.as_ref().map(|id| {
                             chat.and_then(|c| c.messages.iter().find(|q| &q.id == id))
                                 .map_or_else(|| "an earlier message".to_owned(), |q| q.text.clone())
                         });
-                        let react = (!m.outgoing).then(|| run(Command::React { message_id: m.id.clone(), emoji: "👍".to_owned() }));
+                        let react = (!m.outgoing && !live).then(|| run(Command::React { message_id: m.id.clone(), emoji: "👍".to_owned() }));
                         html! {
                             <MessageItem key={m.id.clone()} journey={Some(AttrValue::from(m.id.clone()))} label={label}
                                 class={classes!("bubble", if m.outgoing { "out" } else { "in" })}>
@@ -131,13 +133,16 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                     }) }
                 </ol>
                 if chat.is_some_and(|c| c.typing) {
-                    <p class="typing" id="consumer-typing">{ format!("{} is typing…", cast::BUSINESS_NAME) }</p>
+                    <p class="typing" id="consumer-typing">{ format!("{} is typing…", cast.business_name) }</p>
                 }
+                if !live {
                 <form class="compose" onsubmit={send}>
                     <label for="consumer-input" class="sr-only">{ "Message to the business" }</label>
                     <input id="consumer-input" ref={input} placeholder="Message" maxlength="4096" autocomplete="off" />
                     <button type="submit" id="consumer-send">{ "Send" }</button>
                 </form>
+                }
+                if !live {
                 <div class="row">
                     <button onclick={run(Command::Online { on: !online })} aria-pressed={(!online).to_string()} id="consumer-offline">
                         { if online { "Go offline" } else { "Go online" } }
@@ -145,6 +150,7 @@ pub fn consumer_pane(props: &PaneProps) -> Html {
                     <button onclick={run(Command::Open)} id="consumer-read">{ "Read chat" }</button>
                     <button class="danger" onclick={run(Command::ReportSpam { consumer: 0 })} id="consumer-spam">{ "Report spam" }</button>
                 </div>
+                }
             </div>
             <details class="safety" open={previous.is_some()}>
                 <summary>{ "Safety number" }</summary>

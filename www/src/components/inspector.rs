@@ -9,7 +9,6 @@ use cipherflow_protocol::{Role, Session};
 use yew::prelude::*;
 
 use crate::components::format::short_hex;
-use crate::model::cast;
 use crate::state::{Action, DemoContext};
 
 /// Props of [`Inspector`].
@@ -28,7 +27,7 @@ fn opt(v: Option<u32>) -> String {
     v.map_or("inactive".to_owned(), |n| n.to_string())
 }
 
-fn x3dh_steps(s: &Session) -> Html {
+fn x3dh_steps(s: &Session, consumer: &str, business: &str) -> Html {
     let snap = s.snapshot();
     let (ik_a, ik_b) = match snap.role {
         Role::Initiator => (snap.local_identity, snap.remote_identity),
@@ -37,10 +36,10 @@ fn x3dh_steps(s: &Session) -> Html {
     let (spk, opk) = s.prekey_ids();
     html! {
         <ol class="x3dh" id="x3dh-steps">
-            <li>{ "Ana's client fetched Acme's prekey bundle from the transport: identity key IK" }<sub>{ "B" }</sub>{ " " }{ key(&ik_b) }
+            <li>{ format!("{consumer}'s client fetched {business}'s prekey bundle from the transport: identity key IK") }<sub>{ "B" }</sub>{ " " }{ key(&ik_b) }
                 { format!(", signed prekey #{spk} (its XEdDSA signature verified)") }
                 { match opk { Some(id) => format!(", one-time prekey #{id}."), None => ", no one-time prekey left.".to_owned() } }</li>
-            <li>{ "She generated an ephemeral key EK" }<sub>{ "A" }</sub>{ " " }{ key(&snap.base_key) }{ " and computed, with her identity key IK" }<sub>{ "A" }</sub>{ " " }{ key(&ik_a) }{ ":" }
+            <li>{ "The client generated an ephemeral key EK" }<sub>{ "A" }</sub>{ " " }{ key(&snap.base_key) }{ " and computed, with its identity key IK" }<sub>{ "A" }</sub>{ " " }{ key(&ik_a) }{ ":" }
                 <ul>
                     <li>{ "DH1 = DH(IK_A, SPK_B)" }</li>
                     <li>{ "DH2 = DH(EK_A, IK_B)" }</li>
@@ -50,8 +49,8 @@ fn x3dh_steps(s: &Session) -> Html {
             </li>
             <li>{ "SK = HKDF-SHA256(0xFF×32 ‖ DH1 ‖ DH2 ‖ DH3 ‖ DH4, info \"cipherflow X3DH v1\"): the root of the Double Ratchet. \
                    AD = Encode(IK_A) ‖ Encode(IK_B) binds both identities to every message." }</li>
-            <li>{ "Her first messages carry EK_A and the prekey ids (prekey messages) until Acme's first reply; the Cloud API repeats \
-                   the DHs with its private keys, gets the same SK, and deletes the one-time prekey." }</li>
+            <li>{ format!("The first messages carry EK_A and the prekey ids (prekey messages) until {business}'s first reply; the Cloud API repeats \
+                   the DHs with its private keys, gets the same SK, and deletes the one-time prekey.") }</li>
         </ol>
     }
 }
@@ -94,8 +93,8 @@ pub fn inspector(props: &InspectorProps) -> Html {
     };
     let world = demo.world.borrow();
     let (Ok(ana_n), Ok(acme_n)) = (
-        PhoneNumber::parse(cast::CONSUMER),
-        PhoneNumber::parse(cast::BUSINESS),
+        PhoneNumber::parse(&world.cast.consumer),
+        PhoneNumber::parse(&world.cast.business),
     ) else {
         return html! {};
     };
@@ -109,6 +108,12 @@ pub fn inspector(props: &InspectorProps) -> Html {
         .cloud_api()
         .number(&world.cast.phone_number_id)
         .and_then(|n| n.session(&ana_n));
+    let consumer_name = world
+        .sim
+        .consumers()
+        .get(&ana_n)
+        .map_or_else(String::new, |c| c.name().to_owned());
+    let business_name = world.cast.business_name.clone();
     let toggle = {
         let demo = demo.clone();
         Callback::from(move |_: MouseEvent| demo.dispatch(Action::ToggleSecrets))
@@ -128,13 +133,13 @@ pub fn inspector(props: &InspectorProps) -> Html {
             }
             <h3>{ "X3DH" }</h3>
             { match ana.or(cloud) {
-                Some(s) => x3dh_steps(s),
+                Some(s) => x3dh_steps(s, &consumer_name, &business_name),
                 None => html! { <p class="muted">{ "No session yet: send a message to run X3DH." }</p> },
             } }
             <h3>{ "Double Ratchet, both ends" }</h3>
             <div class="ratchets">
-                { ratchet_column("Ana's phone", ana, demo.show_secrets) }
-                { ratchet_column("Cloud API, for Acme", cloud, demo.show_secrets) }
+                { ratchet_column(&format!("{consumer_name}'s phone"), ana, demo.show_secrets) }
+                { ratchet_column(&format!("Cloud API, for {business_name}"), cloud, demo.show_secrets) }
             </div>
         </section>
     }

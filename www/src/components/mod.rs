@@ -10,6 +10,7 @@ pub mod hop;
 pub mod inspector;
 pub mod journey_bar;
 pub mod lesson_panel;
+pub mod live;
 pub mod matrix;
 pub mod message_item;
 pub mod pane_frame;

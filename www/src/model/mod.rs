@@ -4,6 +4,7 @@ pub mod cast;
 pub mod command;
 pub mod lesson;
 pub mod link;
+pub mod live;
 pub mod preset;
 pub mod trace_file;
 pub mod world;
