@@ -2,7 +2,7 @@
 // JSON that scripts/bench.sh's steps left in target/bench/:
 //   native.json  core/protocol/benches/protocol.rs   flow.json  core/flow/benches/flow_scale.rs
 //   node.json    bench/node/run.mjs         browser.json  bench/browser/run.mjs
-//   size.json    bench/size.mjs
+//   size.json    bench/size.mjs                 serve.json  server/benches/serve_throughput.rs
 // A missing file (its step failed) is said so in its section, and the script
 // then exits non-zero after writing the rest.
 //
@@ -33,6 +33,7 @@ const flow = load("flow");
 const node = load("node");
 const browser = load("browser");
 const size = load("size");
+const serve = load("serve");
 
 // ---------------------------------------------------------------- statistics
 const median = (xs) => {
@@ -256,6 +257,35 @@ if (flow) {
   }
   p("");
 } else p("Not measured: the flow step failed.", "");
+
+// ---------------------------------------------------------------- serve
+p("## cipherflow serve: end to end over loopback, beside the in-process simulation", "");
+if (serve) {
+  p(
+    `server/benches/serve_throughput.rs: the release \`cipherflow\` binary on a loopback port, a fresh data`,
+    `directory per size, ${serve.clients} HTTP clients, and a webhook receiver in the bench process. consumer → webhook:`,
+    "the control API makes consumers write; latency runs from the request to the webhook that carries the text.",
+    "Graph API → webhook: the business sends through the Graph API in batches of 80 (Meta's per-second limit;",
+    "when a batch's `delivered` statuses are in, the world's clock is moved on so the limits refill); latency runs",
+    "from the request to the `delivered` status webhook; Graph API → answer times the same requests to their",
+    "HTTP answers (the message encrypted and journaled), its rate over the time the batches spent being answered.",
+    "The live world keeps the simulation's network model: an",
+    "envelope between the transport and a device takes 60 to 120 ms, waited out in real time, so the server's",
+    "latencies start at 60 ms (one envelope) and 120 ms (two), and the Graph API rate is bounded by batches",
+    "waiting for them. The in-process column runs the same commands on a `Simulation`, each followed by `settle`",
+    "(the modeled delay is virtual time there), so its rate is the parties' own cost; the ratio (server over",
+    "in-process) is what real sockets, HTTP, the SQLite journal and the modeled delay cost together.",
+    "",
+    "| consumers | workload | messages | server msgs/s | p50 (ms) | p99 (ms) | in-process msgs/s | p50 (ms) | p99 (ms) | ratio |",
+    "|---|---|---|---|---|---|---|---|---|---|",
+  );
+  for (const r of serve.rows) {
+    p(
+      `| ${int(r.consumers)} | ${r.workload.replace("->", "→")} | ${int(r.messages)} | ${int(r.server.per_second)} | ${num(r.server.p50_ms, 1)} | ${num(r.server.p99_ms, 1)} | ${int(r.simulation.per_second)} | ${num(r.simulation.p50_ms, 3)} | ${num(r.simulation.p99_ms, 3)} | **${num(r.ratio, 3)}×** |`,
+    );
+  }
+  p("");
+} else p("Not measured: the serve step failed.", "");
 
 // ---------------------------------------------------------------- size
 const SIZE_NAMES = {

@@ -15,6 +15,8 @@
 #             target/bench/app as a user would install it
 #   native    core/protocol/benches/protocol.rs: cipherflow-protocol vs vodozemac
 #   flow      core/flow/benches/flow_scale.rs: 10k, 100k, 1M messages, peak memory
+#   serve     server/benches/serve_throughput.rs: cipherflow serve over loopback
+#             at 10, 100, 1,000 consumers, beside the in-process simulation
 #   node      bench/node/run.mjs: the npm package vs @signalapp/libsignal-client
 #             and @privacyresearch/libsignal-protocol-typescript, in Node
 #   browser   bench/browser/run.mjs: the same vs libsignal-protocol-typescript
@@ -105,6 +107,13 @@ step_flow() {
     cargo bench --locked -p cipherflow-flow --bench flow_scale "${CRITERION_ARGS[@]}"
 }
 
+step_serve() {
+  local smoke=()
+  [ "$SMOKE" = 1 ] && smoke=(-- --test)
+  heavy env CIPHERFLOW_BENCH_JSON="$OUT/serve.json" \
+    cargo bench --locked -p cipherflow-server --bench serve_throughput "${smoke[@]}"
+}
+
 step_node() {
   heavy node bench/node/run.mjs --app "$APP" --out "$OUT/node.json" "${JS_ARGS[@]}"
 }
@@ -136,7 +145,7 @@ step_report() {
   node bench/report.mjs --dir "$OUT" --out "$RESULTS" "${mode[@]}"
 }
 
-STEPS=(deps npm native flow node browser app size report)
+STEPS=(deps npm native flow serve node browser app size report)
 passed=0 failed=0
 for s in "${STEPS[@]}"; do
   log="$LOGS/$s.log"

@@ -252,6 +252,10 @@ pub struct Seen {
     pub handshakes: usize,
     /// POSTs answered with something other than 200.
     pub refused: usize,
+    /// When each message text first arrived (for latency figures).
+    pub text_at: BTreeMap<String, Instant>,
+    /// When each (wamid, status) first arrived.
+    pub status_at: BTreeMap<(String, String), Instant>,
 }
 
 /// A webhook endpoint in the test process.
@@ -333,14 +337,16 @@ impl Receiver {
                 for m in change["value"]["messages"].as_array().into_iter().flatten() {
                     let id = m["id"].as_str().unwrap_or_default().to_owned();
                     let text = m["text"]["body"].as_str().unwrap_or_default().to_owned();
+                    s.text_at.entry(text.clone()).or_insert_with(Instant::now);
                     s.messages.entry(id).or_insert((text, 0)).1 += 1;
                 }
                 for st in change["value"]["statuses"].as_array().into_iter().flatten() {
                     let id = st["id"].as_str().unwrap_or_default().to_owned();
-                    s.statuses
-                        .entry(id)
-                        .or_default()
-                        .push(st["status"].as_str().unwrap_or_default().to_owned());
+                    let status = st["status"].as_str().unwrap_or_default().to_owned();
+                    s.status_at
+                        .entry((id.clone(), status.clone()))
+                        .or_insert_with(Instant::now);
+                    s.statuses.entry(id).or_default().push(status);
                 }
             }
             s.posts.push(v);
