@@ -1,6 +1,7 @@
 //! Load through the real server: 200 consumers, 20,000 messages (18,000
 //! from the phones to the business's webhook, 2,000 back through the Graph
-//! API), bounded in time, nothing lost and nothing twice.
+//! API), bounded in time, nothing lost and nothing twice; then a `kill -9`
+//! and a restart that replays the whole journal into the same world.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
@@ -49,7 +50,7 @@ async fn two_hundred_consumers_twenty_thousand_messages_nothing_lost() {
         .to_string(),
     )
     .unwrap();
-    let server = Server::start(&dir.join("data"), &["--config", config.to_str().unwrap()]);
+    let mut server = Server::start(&dir.join("data"), &["--config", config.to_str().unwrap()]);
     let http = Http::new();
     let started = Instant::now();
 
@@ -164,6 +165,41 @@ async fn two_hundred_consumers_twenty_thousand_messages_nothing_lost() {
     let proof = http.get(&server.url("/control/v1/proof")).await.json();
     assert_eq!(proof["holds"], true);
     let health = http.get(&server.url("/control/v1/health")).await.json();
+
+    // Killed and restarted: the journal replays into the same world.
+    server.kill();
+    let restarted = Server::start(&dir.join("data"), &["--config", config.to_str().unwrap()]);
+    let mut replay_line = None;
+    for _ in 0..500 {
+        replay_line = restarted
+            .stdout
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|l| l.starts_with("data: "))
+            .cloned();
+        if replay_line.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let replay_line = replay_line.expect("the restarted server said what it replayed");
+    assert!(
+        replay_line.contains("journal rows replayed"),
+        "{replay_line}"
+    );
+    let again = http.get(&restarted.url("/control/v1/stats")).await.json();
+    for key in [
+        "consumer_sent",
+        "delivered_to_business",
+        "delivered_to_consumer",
+        "duplicate_business_deliveries",
+    ] {
+        assert_eq!(again[key], stats[key], "{key} after the restart");
+    }
+    let proof = http.get(&restarted.url("/control/v1/proof")).await.json();
+    assert_eq!(proof["holds"], true);
+    println!("load: restarted; {replay_line}");
     println!(
         "load: {CONSUMERS} consumers, {} messages in {:.1} s ({:.0}/s); 18,000 inbound taken in {:.1} s, \
          at the webhook by {:.1} s; {} webhook POSTs; journal {} rows",
