@@ -270,7 +270,7 @@ if (serve) {
     "from the request to the `delivered` status webhook; Graph API → answer times the same requests to their",
     "HTTP answers (the message encrypted and journaled), its rate over the time the batches spent being answered.",
     "The live world keeps the simulation's network model: an",
-    "envelope between the transport and a device takes 60 to 120 ms, waited out in real time, so the server's",
+    "envelope between the transport and a device takes 60 to 119 ms, waited out in real time, so the server's",
     "latencies start at 60 ms (one envelope) and 120 ms (two), and the Graph API rate is bounded by batches",
     "waiting for them. The in-process column runs the same commands on a `Simulation`, each followed by `settle`",
     "(the modeled delay is virtual time there), so its rate is the parties' own cost; the ratio (server over",

@@ -22,7 +22,7 @@
 //!   request); the rate counts only the time batches spent being answered.
 //!
 //! The live world keeps the simulation's model of the network: an envelope
-//! between the transport and a device takes 60 to 120 ms
+//! between the transport and a device takes 60 to 119 ms
 //! (`router::network::LATENCY_MS`), and the server waits it out in real
 //! time. So a consumer's message takes at least 60 ms to its webhook and a
 //! business's at least 120 ms to `delivered` (two envelopes), whatever the

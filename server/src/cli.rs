@@ -170,9 +170,10 @@ fn draw_token() -> String {
 pub async fn serve(args: ServeArgs) -> Result<(), String> {
     let settings = settings(&args)?;
     let store = Store::open(&args.data).map_err(|e| e.to_string())?;
+    // What an earlier process journaled (the settings may add rows after).
+    let replayed = store.journal_len();
     let started = std::time::Instant::now();
     let engine = Engine::open(store, &settings).map_err(|e| e.to_string())?;
-    let replayed = engine.journal_len();
     let replay_ms = started.elapsed().as_millis();
     let (out_tx, out_rx) = tokio::sync::mpsc::unbounded_channel();
     let handle = crate::actor::spawn(engine, out_tx).map_err(|e| e.to_string())?;
