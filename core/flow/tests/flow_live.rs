@@ -37,6 +37,18 @@ fn challenge_of(req: &ExternalRequest) -> String {
     req.request.query("hub.challenge").unwrap()
 }
 
+/// Points the business's webhook at "/webhook" and answers the handshake.
+fn connect_and_verify(sim: &mut Simulation, pnid: &str) {
+    sim.connect_webhook(pnid, "/webhook", "t").unwrap();
+    let handshake = sim.poll_external_request().unwrap();
+    let challenge = challenge_of(&handshake);
+    sim.external_answer(
+        pnid,
+        handshake.exchange,
+        Ok(HttpResponse::text(200, &challenge)),
+    );
+}
+
 #[test]
 fn an_external_endpoint_is_verified_then_gets_signed_posts() {
     let (mut sim, pnid) = world();
@@ -88,14 +100,7 @@ fn an_external_endpoint_is_verified_then_gets_signed_posts() {
 #[test]
 fn a_failed_external_post_is_retried_on_the_schedule() {
     let (mut sim, pnid) = world();
-    sim.connect_webhook(&pnid, "/webhook", "t").unwrap();
-    let handshake = sim.poll_external_request().unwrap();
-    let challenge = challenge_of(&handshake);
-    sim.external_answer(
-        &pnid,
-        handshake.exchange,
-        Ok(HttpResponse::text(200, &challenge)),
-    );
+    connect_and_verify(&mut sim, &pnid);
     sim.consumer_send_text("+16505550101", "+15550783881", "hello")
         .unwrap();
     sim.settle();
@@ -136,14 +141,7 @@ fn replay(split_clock: bool) -> String {
     let (mut sim, pnid) = world();
     let t0 = sim.now_ms();
     sim.advance_to(t0 + 1_000);
-    sim.connect_webhook(&pnid, "/webhook", "t").unwrap();
-    let handshake = sim.poll_external_request().unwrap();
-    let challenge = challenge_of(&handshake);
-    sim.external_answer(
-        &pnid,
-        handshake.exchange,
-        Ok(HttpResponse::text(200, &challenge)),
-    );
+    connect_and_verify(&mut sim, &pnid);
     sim.advance_to(t0 + 2_000);
     sim.consumer_send_text("+16505550101", "+15550783881", "one")
         .unwrap();
