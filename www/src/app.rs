@@ -5,6 +5,7 @@ use std::rc::Rc;
 
 use cipherflow_flow::journey::Party;
 use gloo::timers::callback::Interval;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 use crate::components::breaches::Breaches;
@@ -18,6 +19,7 @@ use crate::components::journey_bar::JourneyBar;
 use crate::components::lesson_panel::LessonPanel;
 use crate::components::live::{LiveBanner, LiveFeed};
 use crate::components::matrix::Matrix;
+use crate::components::presenter::ScaleControl;
 use crate::components::presets::Presets;
 use crate::components::trace_io::TraceIo;
 use crate::components::transport_pane::TransportPane;
@@ -37,7 +39,11 @@ fn initial() -> Result<Demo, String> {
         .split('&')
         .any(|p| p == "live" || p.starts_with("live="))
     {
-        return Ok(Demo::live());
+        let scale = link::parse(&search).0.scale;
+        return Ok(Demo {
+            scale,
+            ..Demo::live()
+        });
     }
     let (link, errors) = link::parse(&search);
     let notices = errors.iter().map(ToString::to_string).collect();
@@ -77,6 +83,17 @@ fn root(props: &RootProps) -> Html {
     use_effect_with(url, |url| {
         if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
             let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+        }
+    });
+    // The presentation scale: every size is in rem, so the root's font
+    // size scales the page.
+    use_effect_with(demo.scale, |&scale| {
+        if let Some(root) = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element())
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = root.style().set_property("font-size", &format!("{scale}%"));
         }
     });
     // Auto-play: one step per tick.
@@ -125,6 +142,9 @@ fn root(props: &RootProps) -> Html {
     let focus = |s: Spot| spots.contains(&s);
     let tab = demo.tab;
     let live = demo.live.is_some();
+    // The workshop on a projector: the panes near the top, the lesson as a
+    // strip, the controls in a drawer.
+    let projector = matches!(demo.start, Start::Lesson(_)) && !live;
     let tabs = Pane::ALL.iter().map(|&p| {
         let demo = demo.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
@@ -146,6 +166,7 @@ fn root(props: &RootProps) -> Html {
         <ContextProvider<DemoContext> context={demo.clone()}>
         <ContextProvider<ViewContext> context={ViewContext(view)}>
         <ContextProvider<SelectedContext> context={SelectedContext(selected)}>
+            <div class={classes!("app", projector.then_some("projector"))}>
             <header class="site">
                 <div>
                     <h1>{ "cipherflow" }</h1>
@@ -154,21 +175,28 @@ fn root(props: &RootProps) -> Html {
                 </div>
                 <p class="honest small">{ "Consumer ↔ Cloud API: Signal end-to-end encryption. Cloud API → business: plaintext over HTTPS, \
                     because the Cloud API decrypts on the business's behalf." }</p>
+                <ScaleControl />
             </header>
             <main>
                 if live {
                     <LiveFeed />
                     <LiveBanner />
+                } else if projector {
+                    <LessonPanel />
+                    <details class="drawer" id="drawer">
+                        <summary>{ "Scenarios and controls" }</summary>
+                        <Presets />
+                        <Controls />
+                    </details>
                 } else {
                     <Presets />
-                    <LessonPanel />
                     <Controls />
                 }
                 <p class="status" role="status" aria-live="polite" id="status">
                     { match &demo.status {
                         Some(Ok(s)) => html! { <span class="ok">{ s }</span> },
                         Some(Err(e)) => html! { <span class="bad">{ format!("Refused: {e}") }</span> },
-                        None if live => html! {},
+                        None if live || projector => html! {},
                         None => html! { <span class="muted">{ format!("Seed {}: same seed and same actions, same bytes.", demo.world.borrow().seed) }</span> },
                     } }
                 </p>
@@ -193,6 +221,7 @@ fn root(props: &RootProps) -> Html {
                     }
                 </div>
             </main>
+            </div>
         </ContextProvider<SelectedContext>>
         </ContextProvider<ViewContext>>
         </ContextProvider<DemoContext>>

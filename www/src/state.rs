@@ -108,6 +108,8 @@ pub struct Demo {
     pub import: Option<ImportView>,
     /// Live mode: the page follows a running server (read only here).
     pub live: Option<crate::model::live::LiveStatus>,
+    /// The presentation scale in percent (see [`link::SCALES`]).
+    pub scale: u16,
 }
 
 impl PartialEq for Demo {
@@ -126,6 +128,7 @@ impl PartialEq for Demo {
             && self.import.as_ref().map(|i| Rc::as_ptr(&i.result))
                 == other.import.as_ref().map(|i| Rc::as_ptr(&i.result))
             && self.live == other.live
+            && self.scale == other.scale
     }
 }
 
@@ -155,6 +158,8 @@ pub enum Action {
     LoadImported,
     /// Live mode: the replica changed; its status now.
     LiveRefresh(crate::model::live::LiveStatus),
+    /// Show the page at this presentation scale (percent).
+    SetScale(u16),
 }
 
 impl Demo {
@@ -165,6 +170,7 @@ impl Demo {
         notices: Vec<String>,
     ) -> Result<Self, String> {
         let seed = link.seed.unwrap_or(fallback_seed);
+        let scale = link.scale;
         let mut notices = notices;
         let (world, base_len) = build(seed, &link.start, &link.log, &mut notices)?;
         Ok(Self {
@@ -182,6 +188,7 @@ impl Demo {
             notices,
             import: None,
             live: None,
+            scale,
         })
     }
 
@@ -203,22 +210,35 @@ impl Demo {
             notices: Vec::new(),
             import: None,
             live: Some(crate::model::live::LiveStatus::default()),
+            scale: 100,
         }
     }
 
     /// The link that reproduces this state.
     pub fn link(&self) -> String {
         if self.live.is_some() {
-            // The server's world is not in a link: keep the page's own.
-            return web_sys::window()
+            // The server's world is not in a link: keep the page's own,
+            // with the scale shown.
+            let search = web_sys::window()
                 .and_then(|w| w.location().search().ok())
                 .unwrap_or_else(|| "?live".to_owned());
+            let mut pairs: Vec<&str> = search
+                .trim_start_matches('?')
+                .split('&')
+                .filter(|p| !p.is_empty() && !p.starts_with("scale="))
+                .collect();
+            let scale = format!("scale={}", self.scale);
+            if self.scale != 100 {
+                pairs.push(&scale);
+            }
+            return format!("?{}", pairs.join("&"));
         }
         let w = self.world.borrow();
         link::format(
             w.seed,
             &self.start,
             w.commands.get(self.base_len..).unwrap_or_default(),
+            self.scale,
         )
     }
 
@@ -322,6 +342,11 @@ impl Reducible for Demo {
                 next.notices = notices;
             }
             Action::Tab(p) => next.tab = p,
+            Action::SetScale(p) => {
+                if link::SCALES.contains(&p) {
+                    next.scale = p;
+                }
+            }
             Action::Imported(result) => {
                 let (result, world) = match *result {
                     Ok(mut report) => {

@@ -1,9 +1,11 @@
 //! The workshop: the current lesson step's explanation, with previous/next.
 //! Moving to a step rebuilds the world from the seed and the lesson's
 //! commands up to that step, and the URL follows, so a link reproduces it.
+//! A presenter's remote moves it too (see `presenter.rs`).
 
 use yew::prelude::*;
 
+use crate::components::presenter::PresenterKeys;
 use crate::model::lesson::{LessonStep, lesson};
 use crate::model::link::Start;
 use crate::state::{Action, DemoContext};
@@ -32,17 +34,20 @@ pub fn lesson_panel() -> Html {
     let n = steps.len();
     html! {
         <section class="lesson card" id="lesson" aria-labelledby="lesson-title" aria-live="polite">
-            <div class="card-head">
+            <PresenterKeys step={k} steps={n} {seed} />
+            <div class="lesson-top">
                 <span class="step-count" id="lesson-step">{ format!("Step {} of {n}", k + 1) }</span>
                 <progress max={n.to_string()} value={(k + 1).to_string()} aria-label="Lesson progress"></progress>
+                <h2 id="lesson-title">{ step.title }</h2>
+                <div class="lesson-nav">
+                    <button onclick={go(k.checked_sub(1))} disabled={k == 0} id="lesson-prev"
+                        title="Page Up or ←">{ "← Previous" }</button>
+                    <button onclick={go(Some(k + 1))} disabled={k + 1 >= n} id="lesson-next" class="primary"
+                        title="Page Down, → or space">{ "Next →" }</button>
+                    <button onclick={go(None)} id="lesson-leave">{ "Leave the workshop" }</button>
+                </div>
             </div>
-            <h2 id="lesson-title">{ step.title }</h2>
             <p id="lesson-text">{ step.text }</p>
-            <div class="row">
-                <button onclick={go(k.checked_sub(1))} disabled={k == 0} id="lesson-prev">{ "← Previous" }</button>
-                <button onclick={go(Some(k + 1))} disabled={k + 1 >= n} id="lesson-next" class="primary">{ "Next →" }</button>
-                <button onclick={go(None)} id="lesson-leave">{ "Leave the workshop" }</button>
-            </div>
         </section>
     }
 }

@@ -1,4 +1,4 @@
-//! The page's URL: `?seed=N&lesson=K&preset=ID&log=...`. The seed and a
+//! The page's URL: `?seed=N&lesson=K&preset=ID&log=...&scale=P`. The seed and a
 //! starting point (a lesson step or a preset) plus the commands run after it
 //! rebuild the exact state, so a link can be shared or reloaded.
 //!
@@ -14,6 +14,9 @@ use crate::model::preset;
 /// Longest `log` parameter read, in characters (a URL has practical limits,
 /// and a hostile link must not make the page replay forever).
 pub const MAX_LOG_CHARS: usize = 64 * 1024;
+
+/// The presentation scales a link may ask for, in percent of the normal size.
+pub const SCALES: [u16; 5] = [100, 125, 150, 175, 200];
 
 /// Where a world starts before its extra commands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +49,8 @@ pub struct Link {
     pub start: Start,
     /// Commands run after the start.
     pub log: Vec<Command>,
+    /// The presentation scale, one of [`SCALES`].
+    pub scale: u16,
 }
 
 /// What was wrong with a link: the page says so and ignores that part.
@@ -66,6 +71,8 @@ pub enum LinkError {
     #[error("no preset {0:?}")]
     Preset(String),
     /// `log` does not decode.
+    #[error("scale must be one of 100, 125, 150, 175 or 200, got {0:?}")]
+    Scale(String),
     #[error("the command log in the link is unreadable: {0}")]
     Log(String),
 }
@@ -110,6 +117,7 @@ pub fn parse(search: &str) -> (Link, Vec<LinkError>) {
         seed: None,
         start: Start::Blank,
         log: Vec::new(),
+        scale: 100,
     };
     let mut errors = Vec::new();
     let steps = lesson::lesson().len();
@@ -131,6 +139,10 @@ pub fn parse(search: &str) -> (Link, Vec<LinkError>) {
             "preset" => match preset::find(&value) {
                 Some(p) => link.start = Start::Preset(p.id),
                 None => errors.push(LinkError::Preset(value)),
+            },
+            "scale" => match value.parse::<u16>() {
+                Ok(p) if SCALES.contains(&p) => link.scale = p,
+                _ => errors.push(LinkError::Scale(value)),
             },
             "log" => match decode_log(&value) {
                 Ok(log) => link.log = log,
@@ -154,8 +166,9 @@ fn decode_log(value: &str) -> Result<Vec<Command>, LinkError> {
     serde_json::from_slice(&bytes).map_err(|e| LinkError::Log(e.to_string()))
 }
 
-/// The query string for a world started at `start` with `seed`, then `log`.
-pub fn format(seed: u64, start: &Start, log: &[Command]) -> String {
+/// The query string for a world started at `start` with `seed`, then `log`,
+/// shown at `scale` percent.
+pub fn format(seed: u64, start: &Start, log: &[Command], scale: u16) -> String {
     let mut q = format!("?seed={seed}");
     match start {
         Start::Blank => {}
@@ -167,6 +180,9 @@ pub fn format(seed: u64, start: &Start, log: &[Command]) -> String {
     {
         q.push_str("&log=");
         q.push_str(&URL_SAFE_NO_PAD.encode(json));
+    }
+    if scale != 100 {
+        q.push_str(&format!("&scale={scale}"));
     }
     q
 }
@@ -184,9 +200,10 @@ mod tests {
             Command::Settle,
         ];
         for start in [Start::Blank, Start::Lesson(3), Start::Preset("spam")] {
-            let q = format(77, &start, &log);
+            let q = format(77, &start, &log, 150);
             let (link, errors) = parse(&q);
             assert!(errors.is_empty(), "{q}: {errors:?}");
+            assert_eq!(link.scale, 150);
             assert_eq!(link.seed, Some(77));
             assert_eq!(link.start, start);
             assert_eq!(link.log, log);
@@ -195,11 +212,13 @@ mod tests {
 
     #[test]
     fn bad_parameters_are_reported_and_ignored() {
-        let (link, errors) = parse("?seed=x&lesson=999&preset=nope&log=%%%&other=1");
+        let (link, errors) = parse("?seed=x&lesson=999&preset=nope&log=%%%&other=1&scale=130");
         assert_eq!(link.seed, None);
         assert_eq!(link.start, Start::Blank);
         assert!(link.log.is_empty());
-        assert_eq!(errors.len(), 4, "{errors:?}");
+        assert_eq!(link.scale, 100);
+        assert_eq!(errors.len(), 5, "{errors:?}");
+        assert!(!format(1, &Start::Blank, &[], 100).contains("scale"));
         let (_, errors) = parse(&format!("?log={}", "A".repeat(MAX_LOG_CHARS + 1)));
         assert!(matches!(errors[..], [LinkError::Log(_)]));
         let (_, errors) = parse("?log=W10");
