@@ -1,40 +1,16 @@
 // Browser tests of the Trunk-built demo (dist/), in Debian's headless Chromium
 // driven by playwright-core. Each test opens its own page and fails on any
 // console error or warning.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPage, root, screenshotDir, serveDir } from "./harness.mjs";
-
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir(join(root, "dist"));
-  browser = await launchBrowser();
-  mkdirSync(screenshotDir, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+import { appUnderTest, done } from "./app-under-test.mjs";
+import { screenshotDir } from "./harness.mjs";
 
 const LAPTOP = { width: 1280, height: 800 };
 const PHONE = { width: 390, height: 844 };
-
-/** Opens the app at `query` and waits for the four panes. */
-async function open(query, viewport = LAPTOP) {
-  const opened = await openPage(browser, server.url + query, viewport);
-  await opened.page.waitForSelector("#pane-business", { state: "attached", timeout: 30_000 });
-  return opened;
-}
-
-async function done({ context, problems }) {
-  assert.deepEqual(problems, [], "no console errors or warnings");
-  await context.close();
-}
+const { open } = appUnderTest(LAPTOP);
 
 const text = (page, sel) => page.locator(sel).innerText();
 

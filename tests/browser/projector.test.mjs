@@ -3,46 +3,23 @@
 // element boxes); the presenter's keys move the lesson, never while a text
 // field has focus; the presentation scale survives a reload of the link.
 // Screenshots of steps 1, 4, 8 and 13 go to target/screenshots/.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPage, root, screenshotDir, serveDir } from "./harness.mjs";
-
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDir(join(root, "dist"));
-  browser = await launchBrowser();
-  mkdirSync(screenshotDir, { recursive: true });
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+import { appUnderTest, done } from "./app-under-test.mjs";
+import { root, screenshotDir } from "./harness.mjs";
 
 const PROJECTORS = [
   { width: 1024, height: 768 },
   { width: 1280, height: 800 },
   { width: 1920, height: 1080 },
 ];
+const { open } = appUnderTest(PROJECTORS[1]);
 const PANES = ["pane-consumer", "pane-transport", "pane-cloud", "pane-business"];
 const SHOTS = [1, 4, 8, 13];
 /** How much of a pane (or card) must show below its top edge. */
 const SHOWN = 300;
-
-async function open(query, viewport) {
-  const opened = await openPage(browser, server.url + query, viewport);
-  await opened.page.waitForSelector("#pane-business", { state: "attached", timeout: 30_000 });
-  return opened;
-}
-
-async function done({ context, problems }) {
-  assert.deepEqual(problems, [], "no console errors or warnings");
-  await context.close();
-}
 
 /** The boxes of the lesson, the four panes and the ringed elements. */
 const boxes = (page) =>
