@@ -60,7 +60,9 @@ for s in "${SUITES[@]}"; do
     passed=$((passed + 1))
   else
     printf 'FAIL %-8s %16ss  (log: %s)\n' "$s" "$(( $(date +%s) - t0 ))" "${log#"$ROOT"/}"
-    tail -n 40 "$log" | sed 's/^/    | /'
+    # The cause first (a backtrace can push it out of the tail), then the end.
+    grep -E -A 2 'panicked at|^error(\[|:)|not ok [0-9]' "$log" | head -n 30 | sed 's/^/    ! /' || true
+    tail -n 25 "$log" | sed 's/^/    | /'
     failed=$((failed + 1))
   fi
 done
