@@ -104,7 +104,7 @@ pub fn business_pane(props: &PaneProps) -> Html {
                 <p class="templates muted small" id="business-templates">
                     { "templates (status webhooks): " }
                     { for b.templates.iter().map(|t| html! {
-                        <span class={classes!("template", t.status.to_lowercase())}>{ format!("{} {} ", t.name, t.status) }</span>
+                        <span class={classes!("template", t.status.to_ascii_lowercase())}>{ format!("{} {} ", t.name, t.status) }</span>
                     }) }
                 </p>
             }

@@ -78,8 +78,8 @@ pub fn cloud_pane(props: &PaneProps) -> Html {
                     <dt>{ "templates" }</dt>
                     <dd class="templates">
                         { for n.templates.iter().map(|t| html! {
-                            <span class={classes!("template", t.status.to_lowercase())} title={t.body.clone()}>
-                                { format!("{} ({}, {}) {}", t.name, t.language, t.category.to_lowercase(), t.status) }
+                            <span class={classes!("template", t.status.to_ascii_lowercase())} title={t.body.clone()}>
+                                { format!("{} ({}, {}) {}", t.name, t.language, t.category.to_ascii_lowercase(), t.status) }
                             </span>
                         }) }
                     </dd>
