@@ -296,11 +296,11 @@ for (const [name, vp] of [["laptop", LAPTOP], ["phone", PHONE]]) {
         assert.equal(visible, 1, `one pane at a time (${tab})`);
         const o = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
         assert.ok(o <= 0, `${tab}: ${o}px overflow`);
-        await page.screenshot({ path: join(screenshotDir, `demo-${name}-${vp.width}x${vp.height}-${tab.replace(" ", "-").toLowerCase()}.png`) });
+        await page.screenshot({ path: join(screenshotDir, `demo-${name}-${vp.width}x${vp.height}-${tab.replace(" ", "-").toLowerCase()}.png`), animations: "disabled" });
       }
     }
-    await page.screenshot({ path: join(screenshotDir, `demo-${name}-${vp.width}x${vp.height}.png`) });
-    await page.screenshot({ path: join(screenshotDir, `demo-${name}-${vp.width}x${vp.height}-full.png`), fullPage: true });
+    await page.screenshot({ path: join(screenshotDir, `demo-${name}-${vp.width}x${vp.height}.png`), animations: "disabled" });
+    await page.screenshot({ path: join(screenshotDir, `demo-${name}-${vp.width}x${vp.height}-full.png`), fullPage: true, animations: "disabled" });
     await done(opened);
   });
 }

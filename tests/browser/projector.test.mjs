@@ -1,8 +1,10 @@
 // The workshop on a projector: at 1024×768, 1280×800 and 1920×1080, with the
 // lesson open at every step, what the step points at is on screen (from the
-// element boxes); the presenter's keys move the lesson, never while a text
-// field has focus; the presentation scale survives a reload of the link.
-// Screenshots of steps 1, 4, 8 and 13 go to target/screenshots/.
+// element boxes), the arrows of the message it moved too; with every scenario
+// open, the four panes are; the presenter's keys move the lesson, never while
+// a text field has focus; the presentation scale survives a reload of the
+// link. Screenshots of steps 1, 4, 8 and 13 (and of a scenario) go to
+// target/screenshots/.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -21,19 +23,21 @@ const SHOTS = [1, 4, 8, 13];
 /** How much of a pane (or card) must show below its top edge. */
 const SHOWN = 300;
 
-/** The boxes of the lesson, the four panes and the ringed elements. */
-const boxes = (page) =>
-  page.evaluate((panes) => {
+/** The boxes of the strip (the lesson, or the scenario), the four panes, the
+ * ringed elements and the arrows of a travelling message. */
+const boxes = (page, strip = "lesson") =>
+  page.evaluate(([panes, strip]) => {
     const box = (el) => {
       const r = el.getBoundingClientRect();
       return { id: el.id, top: r.top, bottom: r.bottom, height: r.height };
     };
     return {
-      lesson: box(document.getElementById("lesson")),
+      lesson: box(document.getElementById(strip)),
       panes: panes.map((id) => box(document.getElementById(id))),
       ringed: [...document.querySelectorAll(".focus")].map(box),
+      travelling: [...document.querySelectorAll(".hop.travel .arrow")].map(box),
     };
-  }, PANES);
+  }, [PANES, strip]);
 
 /** `b`'s top edge and `SHOWN` px of it (or all of it) lie inside the viewport. */
 function assertShown(b, height, what) {
@@ -48,6 +52,7 @@ for (const viewport of PROJECTORS) {
     const opened = await open("?seed=42&lesson=1", viewport);
     const { page } = opened;
     const total = Number((await page.locator("#lesson-step").innerText()).match(/of (\d+)/)[1]);
+    let travelled = 0;
     const first = await boxes(page);
     // Step 1 points at all four panes: their headings and 300 px, at once.
     for (const pane of first.panes) assertShown(pane, viewport.height, `${size} step 1`);
@@ -62,9 +67,43 @@ for (const viewport of PROJECTORS) {
       // ringed panes and the lesson strip are.
       for (const r of cards.length ? cards : b.ringed) assertShown(r, viewport.height, `${size} step ${k}`);
       if (!cards.length) assert.ok(b.lesson.top >= 0 && b.lesson.bottom <= viewport.height, `step ${k}: the lesson is on screen`);
-      if (SHOTS.includes(k)) await page.screenshot({ path: join(screenshotDir, `projector-${size}-step${k}.png`) });
+      // The arrows of a message the step moved are on screen too.
+      if (!cards.length) for (const a of b.travelling) assert.ok(a.top >= 0 && a.bottom <= viewport.height, `step ${k}: a travelling hop's arrow at ${Math.round(a.top)} px is off screen`);
+      travelled += b.travelling.length;
+      if (SHOTS.includes(k)) await page.screenshot({ path: join(screenshotDir, `projector-${size}-step${k}.png`), animations: "disabled" });
       if (k < total) await page.keyboard.press("PageDown");
     }
+    console.log(`# ${size}: ${travelled} hop arrows lit in turn over the lesson`);
+    assert.ok(travelled >= 10, `the lesson's messages travel (${travelled} hop arrows lit in turn)`);
+    await done(opened);
+  });
+}
+
+for (const viewport of PROJECTORS) {
+  const size = `${viewport.width}x${viewport.height}`;
+  test(`projector ${size}: every scenario's panes are on screen, the controls a click away`, async () => {
+    const opened = await open("?seed=42&preset=hello", viewport);
+    const { page } = opened;
+    const ids = await page.locator("#presets button[id^=preset-]:not(#preset-blank)").evaluateAll((bs) => bs.map((b) => b.id.slice(7)));
+    assert.ok(ids.length >= 8, `${ids.length} scenarios`);
+    const tops = [];
+    for (const id of ids) {
+      // Each scenario is chosen from the drawer, as a presenter would; the
+      // drawer folds away again.
+      await page.click("#drawer > summary");
+      await page.click(`#preset-${id}`);
+      assert.equal(await page.locator("#drawer").evaluate((d) => d.open), false, "the drawer folds away");
+      await page.waitForFunction((id) => new URL(location.href).searchParams.get("preset") === id, id);
+      const b = await boxes(page, "scenario");
+      for (const pane of b.panes) assertShown(pane, viewport.height, `${size} ${id}`);
+      assert.ok(b.lesson.top >= 0 && b.lesson.bottom <= viewport.height, `${id}: the scenario strip is on screen`);
+      assert.equal(await page.locator("#scenario-title").innerText(), await page.locator(`#preset-${id}`).textContent());
+      tops.push(`${id} ${Math.round(Math.max(...b.panes.map((p) => p.top)))}`);
+      if (id === "hello") await page.screenshot({ path: join(screenshotDir, `projector-${size}-preset-hello.png`), animations: "disabled" });
+    }
+    console.log(`# ${size}: lowest pane top per scenario: ${tops.join(", ")}`);
+    await page.click("#scenario-leave");
+    assert.equal(await page.locator("#scenario").count(), 0, "a blank world has no strip");
     await done(opened);
   });
 }

@@ -20,7 +20,7 @@ use crate::components::lesson_panel::LessonPanel;
 use crate::components::live::{LiveBanner, LiveFeed};
 use crate::components::matrix::Matrix;
 use crate::components::presenter::ScaleControl;
-use crate::components::presets::Presets;
+use crate::components::presets::{Presets, ScenarioStrip};
 use crate::components::trace_io::TraceIo;
 use crate::components::transport_pane::TransportPane;
 use crate::entropy::fresh_seed;
@@ -142,9 +142,9 @@ fn root(props: &RootProps) -> Html {
     let focus = |s: Spot| spots.contains(&s);
     let tab = demo.tab;
     let live = demo.live.is_some();
-    // The workshop on a projector: the panes near the top, the lesson as a
-    // strip, the controls in a drawer.
-    let projector = matches!(demo.start, Start::Lesson(_)) && !live;
+    // The workshop or a scenario on a projector: the panes near the top, the
+    // lesson or the scenario as a strip, the controls in a drawer.
+    let projector = matches!(demo.start, Start::Lesson(_) | Start::Preset(_)) && !live;
     let tabs = Pane::ALL.iter().map(|&p| {
         let demo = demo.clone();
         let onclick = Callback::from(move |_: MouseEvent| {
@@ -183,6 +183,7 @@ fn root(props: &RootProps) -> Html {
                     <LiveBanner />
                 } else if projector {
                     <LessonPanel />
+                    <ScenarioStrip />
                     <details class="drawer" id="drawer">
                         <summary>{ "Scenarios and controls" }</summary>
                         <Presets />

@@ -8,8 +8,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::model::command::Command;
+use crate::model::lesson;
 use crate::model::link::{self, Start};
 use crate::model::trace_file::{ImportError, ImportReport};
+use crate::model::travel::{HopCounts, Travel};
 use crate::model::world::World;
 
 /// The four panes, for the phone layout's tabs.
@@ -110,6 +112,8 @@ pub struct Demo {
     pub live: Option<crate::model::live::LiveStatus>,
     /// The presentation scale in percent (see [`link::SCALES`]).
     pub scale: u16,
+    /// The message the last lesson step or command moved, lit hop by hop.
+    pub travel: Option<Travel>,
 }
 
 impl PartialEq for Demo {
@@ -129,6 +133,7 @@ impl PartialEq for Demo {
                 == other.import.as_ref().map(|i| Rc::as_ptr(&i.result))
             && self.live == other.live
             && self.scale == other.scale
+            && self.travel == other.travel
     }
 }
 
@@ -172,7 +177,7 @@ impl Demo {
         let seed = link.seed.unwrap_or(fallback_seed);
         let scale = link.scale;
         let mut notices = notices;
-        let (world, base_len) = build(seed, &link.start, &link.log, &mut notices)?;
+        let (world, base_len, travel) = build(seed, &link.start, &link.log, &mut notices, 0)?;
         Ok(Self {
             world: Rc::new(RefCell::new(world)),
             version: 0,
@@ -189,6 +194,7 @@ impl Demo {
             import: None,
             live: None,
             scale,
+            travel,
         })
     }
 
@@ -211,6 +217,7 @@ impl Demo {
             import: None,
             live: Some(crate::model::live::LiveStatus::default()),
             scale: 100,
+            travel: None,
         }
     }
 
@@ -248,19 +255,35 @@ impl Demo {
     }
 }
 
-/// A world started at `start`, then `log`; returns it and how many commands
-/// the start accounts for. A link's problems become notices; only a world that
-/// cannot start at all (never, with the fixed cast) is an error.
+/// A world started at `start`, then `log`; returns it, how many commands
+/// the start accounts for, and the message a lesson step's own commands
+/// moved (numbered `run`). A link's problems become notices; only a world
+/// that cannot start at all (never, with the fixed cast) is an error.
 fn build(
     seed: u64,
     start: &Start,
     log: &[crate::model::command::Command],
     notices: &mut Vec<String>,
-) -> Result<(World, usize), String> {
+    run: u64,
+) -> Result<(World, usize, Option<Travel>), String> {
     let mut commands = start.commands();
     let start_len = commands.len();
     commands.extend_from_slice(log);
-    match World::replay(seed, &commands) {
+    let step_begins = match start {
+        Start::Lesson(k) => lesson::step_begins(*k),
+        _ => start_len,
+    };
+    let mut before = None;
+    let mut travel = None;
+    let replayed = World::replay_observed(seed, &commands, &mut |i, world| {
+        if i == step_begins {
+            before = Some(HopCounts::of(&world.sim));
+        }
+        if i == start_len {
+            travel = before.as_ref().and_then(|b| b.travel(&world.sim, run));
+        }
+    });
+    match replayed {
         Ok((world, refused)) => {
             if refused > 0 {
                 notices.push(format!(
@@ -268,11 +291,11 @@ fn build(
                 ));
             }
             let base = start_len.min(world.commands.len());
-            Ok((world, base))
+            Ok((world, base, travel))
         }
         Err(e) => {
             notices.push(e.0);
-            World::new(seed).map(|w| (w, 0)).map_err(|e| e.0)
+            World::new(seed).map(|w| (w, 0, None)).map_err(|e| e.0)
         }
     }
 }
@@ -302,9 +325,13 @@ impl Reducible for Demo {
         }
         match action {
             Action::Run(command) => {
+                let before = HopCounts::of(&next.world.borrow().sim);
                 let outcome = next.world.borrow_mut().apply(command);
                 next.status = Some(outcome.map_err(|e| e.0));
                 next.version += 1;
+                if let Some(t) = before.travel(&next.world.borrow().sim, next.version) {
+                    next.travel = Some(t);
+                }
             }
             Action::Tick => {
                 let mut w = next.world.borrow_mut();
@@ -326,8 +353,9 @@ impl Reducible for Demo {
             Action::SetSpeed(i) => next.speed = i.min(SPEEDS.len() - 1),
             Action::Restart(seed, start) => {
                 let mut notices = Vec::new();
-                match build(seed, &start, &[], &mut notices) {
-                    Ok((world, base)) => {
+                match build(seed, &start, &[], &mut notices, next.version + 1) {
+                    Ok((world, base, travel)) => {
+                        next.travel = travel;
                         next.world = Rc::new(RefCell::new(world));
                         next.base_len = base;
                         next.start = start;
@@ -371,6 +399,7 @@ impl Reducible for Demo {
                     .and_then(|i| i.world.borrow_mut().take());
                 if let Some(world) = world {
                     next.world = Rc::new(RefCell::new(world));
+                    next.travel = None;
                     next.start = Start::Blank;
                     next.base_len = 0;
                     next.selected = None;

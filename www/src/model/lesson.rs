@@ -87,13 +87,14 @@ pub fn lesson() -> Vec<LessonStep> {
             "The Cloud API decrypts for Acme",
             "The envelope reaches the Cloud API, which holds Acme's Signal keys and decrypts it. \
              This is where the Signal encryption ends: the leg from Ana to the Cloud API is \
-             end-to-end encrypted, the Cloud API itself reads the message. It keeps it at most 30 days.",
+             end-to-end encrypted, the Cloud API itself reads the message, keeps it at most 30 days \
+             and at once posts it on to Acme's webhook (the last arrow).",
             &[Transport, CloudApi],
             vec![Command::Step],
         ),
         step(
             "A signed webhook",
-            "The Cloud API posts the plaintext to Acme's webhook over HTTPS, signed with \
+            "That webhook carried the plaintext to Acme's server over HTTPS, signed with \
              X-Hub-Signature-256 (HMAC-SHA256 under the app secret). Acme's server verifies the \
              signature before it believes the message.",
             &[CloudApi, Business],
@@ -222,6 +223,11 @@ pub fn commands_through(index: usize) -> Vec<Command> {
         .take(index + 1)
         .flat_map(|s| s.commands)
         .collect()
+}
+
+/// Where step `index`'s own commands begin in [`commands_through`]`(index)`.
+pub fn step_begins(index: usize) -> usize {
+    lesson().iter().take(index).map(|s| s.commands.len()).sum()
 }
 
 #[cfg(test)]

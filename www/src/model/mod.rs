@@ -7,4 +7,5 @@ pub mod link;
 pub mod live;
 pub mod preset;
 pub mod trace_file;
+pub mod travel;
 pub mod world;

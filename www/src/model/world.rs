@@ -44,6 +44,16 @@ impl World {
     /// Rebuilds a world from a seed and commands. Commands the simulation
     /// refuses are skipped and counted.
     pub fn replay(seed: u64, commands: &[Command]) -> Result<(Self, usize), Refused> {
+        Self::replay_observed(seed, commands, &mut |_, _| {})
+    }
+
+    /// Like [`replay`](Self::replay), showing `observe` the world before
+    /// each command `i` and after the last (`i == commands.len()`).
+    pub fn replay_observed(
+        seed: u64,
+        commands: &[Command],
+        observe: &mut dyn FnMut(usize, &Self),
+    ) -> Result<(Self, usize), Refused> {
         let cost: u64 = commands.iter().map(Command::cost).sum();
         if cost > MAX_REPLAY_COST {
             return Err(Refused(format!(
@@ -52,11 +62,13 @@ impl World {
         }
         let mut world = Self::new(seed)?;
         let mut refused = 0;
-        for c in commands {
+        for (i, c) in commands.iter().enumerate() {
+            observe(i, &world);
             if world.apply(c.clone()).is_err() {
                 refused += 1;
             }
         }
+        observe(commands.len(), &world);
         Ok((world, refused))
     }
 
