@@ -163,7 +163,7 @@ pub fn fingerprint_half(id: &[u8], key: &[u8; 33], iterations: u32) -> String {
 
 /// `h_1 = SHA-512(version || key || id || key)`, then `h_(i+1) = SHA-512(h_i || key)`
 /// until `iterations` hashes have been computed.
-fn iterated_hash(id: &[u8], key: &[u8; 33], iterations: u32) -> [u8; 64] {
+pub(crate) fn iterated_hash(id: &[u8], key: &[u8; 33], iterations: u32) -> [u8; 64] {
     let mut hash: [u8; 64] = Sha512::new()
         .chain_update(HASH_VERSION.to_be_bytes())
         .chain_update(key)
