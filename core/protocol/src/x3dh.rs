@@ -122,9 +122,7 @@ fn derive(
     for d in dh.iter().copied().chain(dh4) {
         ikm.extend_from_slice(d.as_bytes());
     }
-    let mut sk = Zeroizing::new([0u8; 32]);
-    // 32 bytes is far below HKDF-SHA256's limit: this cannot fail.
-    let _ = kdf::hkdf_sha256(&[0u8; 32], &ikm, X3DH_INFO, sk.as_mut());
+    let sk = kdf::hkdf_sha256_array::<32>(&[0u8; 32], &ikm, X3DH_INFO);
     X3dhOutput {
         shared_key: RootKey::new(*sk),
         associated_data: associated_data(&initiator_identity, &responder_identity),

@@ -13,7 +13,7 @@ const MESSAGE_KEY_SEED: u8 = 0x01;
 const CHAIN_KEY_SEED: u8 = 0x02;
 
 /// A sending or receiving chain key at index `index`.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct ChainKey {
     key: Zeroizing<[u8; 32]>,
     index: u32,
@@ -57,3 +57,13 @@ impl std::fmt::Debug for ChainKey {
         write!(f, "ChainKey(index {}, <redacted>)", self.index)
     }
 }
+
+/// Compared in constant time: a secret's bytes never decide how long a
+/// comparison takes.
+impl PartialEq for ChainKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index && crate::crypto::secrets_equal(&self.key, &other.key)
+    }
+}
+
+impl Eq for ChainKey {}

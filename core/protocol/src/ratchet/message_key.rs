@@ -15,7 +15,7 @@ use crate::crypto::kdf;
 pub const MESSAGE_KEYS_INFO: &[u8] = b"cipherflow MessageKeys v1";
 
 /// One message key, for the message with index `index` in its chain.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct MessageKey {
     key: Zeroizing<[u8; 32]>,
     index: u32,
@@ -38,19 +38,13 @@ impl MessageKey {
     }
 
     fn expand(&self) -> (Zeroizing<[u8; KEY_LEN]>, [u8; NONCE_LEN]) {
-        let mut okm = Zeroizing::new([0u8; KEY_LEN + NONCE_LEN]);
-        // 44 bytes is far below HKDF-SHA256's limit: this cannot fail.
-        let _ = kdf::hkdf_sha256(
+        let okm = kdf::hkdf_sha256_array::<{ KEY_LEN + NONCE_LEN }>(
             &[0u8; 32],
             self.key.as_ref(),
             MESSAGE_KEYS_INFO,
-            okm.as_mut(),
         );
-        let mut key = Zeroizing::new([0u8; KEY_LEN]);
-        let mut nonce = [0u8; NONCE_LEN];
-        key.copy_from_slice(&okm[..KEY_LEN]);
-        nonce.copy_from_slice(&okm[KEY_LEN..]);
-        (key, nonce)
+        let (key, nonce) = kdf::split::<KEY_LEN, NONCE_LEN, { KEY_LEN + NONCE_LEN }>(&okm);
+        (key, *nonce)
     }
 
     /// Encrypts `plaintext` with `aad = associated_data || header`.
@@ -86,3 +80,13 @@ impl std::fmt::Debug for MessageKey {
         write!(f, "MessageKey(index {}, <redacted>)", self.index)
     }
 }
+
+/// Compared in constant time: a secret's bytes never decide how long a
+/// comparison takes.
+impl PartialEq for MessageKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.index == other.index && crate::crypto::secrets_equal(&self.key, &other.key)
+    }
+}
+
+impl Eq for MessageKey {}

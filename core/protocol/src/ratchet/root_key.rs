@@ -14,7 +14,7 @@ use crate::ratchet::chain_key::ChainKey;
 pub const RATCHET_INFO: &[u8] = b"cipherflow Ratchet v1";
 
 /// A root key. Zeroizes on drop; `Debug` is redacted.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub(crate) struct RootKey(Zeroizing<[u8; 32]>);
 
 impl RootKey {
@@ -28,19 +28,9 @@ impl RootKey {
 
     /// One DH ratchet step of the root chain: `(RK', CK) = KDF_RK(RK, dh_out)`.
     pub(crate) fn advance(&self, dh_out: &SharedSecret) -> (RootKey, ChainKey) {
-        let mut okm = Zeroizing::new([0u8; 64]);
-        // 64 bytes is far below HKDF-SHA256's 8160-byte limit, so this cannot fail.
-        let _ = kdf::hkdf_sha256(
-            self.0.as_ref(),
-            dh_out.as_bytes(),
-            RATCHET_INFO,
-            okm.as_mut(),
-        );
-        let mut root = [0u8; 32];
-        let mut chain = [0u8; 32];
-        root.copy_from_slice(&okm[..32]);
-        chain.copy_from_slice(&okm[32..]);
-        (RootKey::new(root), ChainKey::new(chain, 0))
+        let okm = kdf::hkdf_sha256_array::<64>(self.0.as_ref(), dh_out.as_bytes(), RATCHET_INFO);
+        let (root, chain) = kdf::split::<32, 32, 64>(&okm);
+        (RootKey::new(*root), ChainKey::new(*chain, 0))
     }
 }
 
@@ -49,3 +39,13 @@ impl std::fmt::Debug for RootKey {
         f.write_str("RootKey(<redacted>)")
     }
 }
+
+/// Compared in constant time: a secret's bytes never decide how long a
+/// comparison takes.
+impl PartialEq for RootKey {
+    fn eq(&self, other: &Self) -> bool {
+        crate::crypto::secrets_equal(&self.0, &other.0)
+    }
+}
+
+impl Eq for RootKey {}
