@@ -44,7 +44,6 @@ pub mod pickle;
 pub mod ratchet;
 pub mod safety_number;
 pub mod scannable_fingerprint;
-pub mod sealed_exchange;
 pub mod session;
 pub mod session_record;
 pub mod wire;
