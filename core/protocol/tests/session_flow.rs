@@ -198,6 +198,25 @@ fn every_flipped_bit_of_header_or_ciphertext_is_rejected_and_changes_nothing() {
     assert_eq!(p.alice.decrypt_bytes(&bytes).unwrap(), b"attack at dawn");
 }
 
+/// The header of a message Bob sent (his messages are ratchet messages).
+fn header(e: &Envelope) -> cipherflow_protocol::wire::Header {
+    match e {
+        Envelope::Ratchet(m) => m.header,
+        Envelope::PreKey(p) => p.message.header,
+    }
+}
+
+/// Whether a session pickle still holds a skipped message key for this
+/// (ratchet key, index).
+fn holds_skipped_key(pickle: &str, h: &cipherflow_protocol::wire::Header) -> bool {
+    let v: serde_json::Value = serde_json::from_str(pickle).unwrap();
+    let ratchet_key = hex::encode(h.ratchet_key.encode());
+    v["ratchet"]["skipped"].as_array().unwrap().iter().any(|entry| {
+        entry[0].as_str() == Some(ratchet_key.as_str())
+            && entry[1]["index"].as_u64() == Some(u64::from(h.index))
+    })
+}
+
 #[test]
 fn forward_secrecy_a_later_state_cannot_read_earlier_messages() {
     let mut p = pair(9);
@@ -213,14 +232,34 @@ fn forward_secrecy_a_later_state_cannot_read_earlier_messages() {
         }
         sent.push(m);
     }
-    for (n, m) in sent.iter().enumerate() {
-        p.alice.decrypt(m).unwrap();
-        // A state captured after message n (e.g. by a thief) reads none of 0..=n.
-        let stolen = Session::from_pickle(&p.alice.pickle()).unwrap();
-        for earlier in &sent[..=n] {
-            assert!(stolen.clone().decrypt(earlier).is_err());
+    // Delivered out of order, so that keys are skipped, kept, then used.
+    let order = [2, 0, 1, 3, 7, 5, 4, 6, 8, 11, 9, 10, 15, 12, 13, 14, 19, 16, 18, 17];
+    let mut read = Vec::new();
+    let mut used_skipped_keys = 0;
+    for &n in &order {
+        let m = &sent[n];
+        let h = header(m);
+        let was_skipped = holds_skipped_key(&p.alice.pickle(), &h);
+        used_skipped_keys += usize::from(was_skipped);
+        assert_eq!(p.alice.decrypt(m).unwrap(), format!("{n}").as_bytes());
+        read.push(n);
+        // A state captured now (e.g. by a thief) holds no key of a message
+        // already read, and refuses each as already received.
+        let pickle = p.alice.pickle();
+        let stolen = Session::from_pickle(&pickle).unwrap();
+        for &earlier in &read {
+            let e = &sent[earlier];
+            assert!(!holds_skipped_key(&pickle, &header(e)), "message {earlier}'s key is still in the pickle");
+            assert_eq!(
+                stolen.clone().decrypt(e),
+                Err(SessionError::Ratchet(RatchetError::DuplicateMessage {
+                    index: header(e).index
+                })),
+                "message {earlier} after {n}"
+            );
         }
     }
+    assert!(used_skipped_keys >= 5, "{used_skipped_keys} skipped keys were used");
 }
 
 #[test]
