@@ -33,6 +33,11 @@
 //! assert_eq!(to_bob.decrypt(&reply).unwrap(), b"hi Alice");
 //! ```
 
+// Every index and slice of attacker-controlled bytes goes through `get`,
+// so a malformed input is an error, never a panic. Tests may index.
+#![deny(clippy::indexing_slicing)]
+#![cfg_attr(test, allow(clippy::indexing_slicing))]
+
 pub mod account;
 pub mod account_pickle;
 mod bounded;

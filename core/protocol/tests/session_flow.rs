@@ -211,10 +211,14 @@ fn header(e: &Envelope) -> cipherflow_protocol::wire::Header {
 fn holds_skipped_key(pickle: &str, h: &cipherflow_protocol::wire::Header) -> bool {
     let v: serde_json::Value = serde_json::from_str(pickle).unwrap();
     let ratchet_key = hex::encode(h.ratchet_key.encode());
-    v["ratchet"]["skipped"].as_array().unwrap().iter().any(|entry| {
-        entry[0].as_str() == Some(ratchet_key.as_str())
-            && entry[1]["index"].as_u64() == Some(u64::from(h.index))
-    })
+    v["ratchet"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|entry| {
+            entry[0].as_str() == Some(ratchet_key.as_str())
+                && entry[1]["index"].as_u64() == Some(u64::from(h.index))
+        })
 }
 
 #[test]
@@ -233,7 +237,9 @@ fn forward_secrecy_a_later_state_cannot_read_earlier_messages() {
         sent.push(m);
     }
     // Delivered out of order, so that keys are skipped, kept, then used.
-    let order = [2, 0, 1, 3, 7, 5, 4, 6, 8, 11, 9, 10, 15, 12, 13, 14, 19, 16, 18, 17];
+    let order = [
+        2, 0, 1, 3, 7, 5, 4, 6, 8, 11, 9, 10, 15, 12, 13, 14, 19, 16, 18, 17,
+    ];
     let mut read = Vec::new();
     let mut used_skipped_keys = 0;
     for &n in &order {
@@ -249,7 +255,10 @@ fn forward_secrecy_a_later_state_cannot_read_earlier_messages() {
         let stolen = Session::from_pickle(&pickle).unwrap();
         for &earlier in &read {
             let e = &sent[earlier];
-            assert!(!holds_skipped_key(&pickle, &header(e)), "message {earlier}'s key is still in the pickle");
+            assert!(
+                !holds_skipped_key(&pickle, &header(e)),
+                "message {earlier}'s key is still in the pickle"
+            );
             assert_eq!(
                 stolen.clone().decrypt(e),
                 Err(SessionError::Ratchet(RatchetError::DuplicateMessage {
@@ -259,7 +268,10 @@ fn forward_secrecy_a_later_state_cannot_read_earlier_messages() {
             );
         }
     }
-    assert!(used_skipped_keys >= 5, "{used_skipped_keys} skipped keys were used");
+    assert!(
+        used_skipped_keys >= 5,
+        "{used_skipped_keys} skipped keys were used"
+    );
 }
 
 #[test]
