@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
-# Fuzzes cipherflow-protocol with cargo-fuzz (libFuzzer), one target at a time.
+# Fuzzes every hand-written parser of cipherflow with cargo-fuzz (libFuzzer),
+# one target at a time: the wire format (envelope_decode), transactional
+# decrypt (decrypt_arbitrary), two-party conversations (interaction), session
+# and account pickles plain and sealed (pickles), the QR code's fingerprint
+# (scannable_fingerprint), the flow's readers: the application message inside
+# the ciphertext, Graph API send bodies, trace JSON, phone numbers, wamids and
+# base64 (flow_parsers), and the webhook signature check (webhook_signature).
 #
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [target...]
 #   SECONDS_PER_TARGET  how long each target runs (default 60)
-#   target...           envelope_decode, decrypt_arbitrary, interaction (default: all)
+#   target...           any of the targets above (default: all)
 #
 # Needs a nightly toolchain (cargo-fuzz builds with -Z flags); installs cargo-fuzz
 # from crates.io if it is missing. Seeds (a few genuine envelopes, a bundle, a
@@ -24,7 +30,7 @@ set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 fuzz_dir="$root/core/protocol/fuzz"
-all_targets=(envelope_decode decrypt_arbitrary interaction)
+all_targets=(envelope_decode decrypt_arbitrary interaction pickles scannable_fingerprint flow_parsers webhook_signature)
 
 die() {
     echo "fuzz.sh: $*" >&2

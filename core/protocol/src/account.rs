@@ -13,11 +13,8 @@ use crate::ratchet::DoubleRatchet;
 use crate::session::{Role, Session, SessionError};
 use crate::x3dh::{self, X3dhError};
 
-/// Signed prekeys kept: the current one plus older ones still named by prekey
-/// messages in flight; the oldest is deleted on rotation.
-pub const MAX_SIGNED_PREKEYS: usize = 3;
-/// One-time prekeys held at most; generating beyond this is refused.
-pub const MAX_ONE_TIME_PREKEYS: usize = 200;
+pub use crate::limits::MAX_ONE_TIME_PREKEYS;
+pub use crate::limits::MAX_SIGNED_PREKEYS;
 
 /// Why an account operation failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

@@ -45,6 +45,7 @@ pub mod bundle;
 pub mod crypto;
 pub mod json_fields;
 pub mod keys;
+pub mod limits;
 pub mod pickle;
 pub mod ratchet;
 pub mod safety_number;

@@ -146,6 +146,8 @@ impl Session {
 
     /// Decrypts an envelope. Transactional: on any error the session is unchanged.
     pub fn decrypt(&mut self, envelope: &Envelope) -> Result<Vec<u8>, SessionError> {
+        #[cfg(test)]
+        crate::limits::work::session_tried();
         let message: &RatchetMessage = match envelope {
             Envelope::Ratchet(m) => m,
             Envelope::PreKey(p) => {

@@ -16,8 +16,7 @@ use crate::ratchet::RatchetError;
 use crate::session::{Session, SessionError};
 use crate::wire::{Envelope, PreKeyMessage};
 
-/// Previous sessions kept per peer; the oldest is dropped first.
-pub const MAX_PREVIOUS_SESSIONS: usize = 10;
+pub use crate::limits::{MAX_PREVIOUS_SESSIONS, MAX_SESSIONS_TRIED};
 
 /// The sessions with one peer.
 #[derive(Debug, Clone, Default)]
@@ -80,9 +79,12 @@ impl SessionRecord {
             .chain(self.previous.iter().flat_map(|p| p.iter()))
     }
 
-    /// Tries the current session, then the previous ones; a previous session
-    /// that decrypts becomes current. Each attempt is transactional, so on error
-    /// every session is exactly as before. `None` when there is no session.
+    /// Tries the current session, then the most recent previous ones (at most
+    /// [`MAX_SESSIONS_TRIED`] sessions in all, so a forged envelope costs a
+    /// bounded amount of work however many sessions are kept); a previous
+    /// session that decrypts becomes current. Each attempt is transactional,
+    /// so on error every session is exactly as before. `None` when there is no
+    /// session.
     pub fn decrypt(&mut self, envelope: &Envelope) -> Option<Result<Vec<u8>, SessionError>> {
         let current = self.current.as_mut()?;
         let first = match current.decrypt(envelope) {
@@ -90,7 +92,10 @@ impl SessionRecord {
             Err(e) => e,
         };
         let mut duplicate = None;
-        for i in 0..self.previous_len() {
+        for i in 0..self
+            .previous_len()
+            .min(MAX_SESSIONS_TRIED.saturating_sub(1))
+        {
             let Some(s) = self.previous.as_mut().and_then(|p| p.get_mut(i)) else {
                 break;
             };
@@ -130,6 +135,57 @@ mod tests {
 
     use super::*;
     use crate::Account;
+
+    /// The worst a forged envelope can do: a record holding the most
+    /// previous sessions, and a ratchet message under a new ratchet key that
+    /// asks to skip [`MAX_SKIP`](crate::limits::MAX_SKIP) keys on both the old
+    /// and the new chain. It is tried against [`MAX_SESSIONS_TRIED`] sessions,
+    /// each costing at most one X25519 and `2 * MAX_SKIP + 2` chain steps, and
+    /// it leaves every session as it was.
+    #[test]
+    fn a_forged_envelope_costs_a_bounded_amount_of_work() {
+        use crate::keys::KeyPair;
+        use crate::limits::{MAX_SKIP, work};
+        use crate::wire::{Header, RatchetMessage};
+
+        let mut rng = ChaCha20Rng::seed_from_u64(8);
+        let alice = Account::new(&mut rng, 0);
+        let bob = Account::new(&mut rng, 0);
+        let mut record = SessionRecord::default();
+        for _ in 0..=MAX_PREVIOUS_SESSIONS {
+            let session =
+                Session::initiate(&mut rng, alice.identity(), &bob.bundle(None).unwrap()).unwrap();
+            record.promote(session);
+        }
+        assert_eq!(record.previous_len(), MAX_PREVIOUS_SESSIONS);
+        let forged = Envelope::Ratchet(RatchetMessage {
+            header: Header {
+                ratchet_key: KeyPair::generate(&mut rng).public(),
+                previous_chain_length: MAX_SKIP,
+                index: MAX_SKIP,
+            },
+            ciphertext: vec![0x42; 64],
+        });
+        let before: Vec<String> = record.sessions().map(|s| s.pickle().to_string()).collect();
+        work::reset();
+        assert!(matches!(record.decrypt(&forged), Some(Err(_))));
+        let spent = work::read();
+        assert_eq!(spent.sessions_tried, MAX_SESSIONS_TRIED, "{spent:?}");
+        assert!(spent.diffie_hellmans <= MAX_SESSIONS_TRIED, "{spent:?}");
+        let steps_per_session = 2 * MAX_SKIP as usize + 2;
+        assert!(
+            spent.chain_steps <= MAX_SESSIONS_TRIED * steps_per_session,
+            "{spent:?}"
+        );
+        // The bound is reached, not just respected: each attempt skipped to
+        // the message's index on its new chain.
+        assert!(
+            spent.chain_steps >= MAX_SESSIONS_TRIED * MAX_SKIP as usize,
+            "{spent:?}"
+        );
+        let after: Vec<String> = record.sessions().map(|s| s.pickle().to_string()).collect();
+        assert_eq!(before, after, "a forged envelope changes no session");
+    }
 
     #[test]
     fn previous_sessions_are_bounded_and_keep_no_spare_slots() {

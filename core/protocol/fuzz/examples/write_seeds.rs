@@ -7,8 +7,12 @@
 
 use std::path::PathBuf;
 
+use cipherflow_flow::wire::app_message::AppMessage;
+use cipherflow_protocol::crypto::kdf::hmac_sha256;
+use cipherflow_protocol::scannable_fingerprint::ScannableFingerprint;
 use cipherflow_protocol::wire::Envelope;
 use cipherflow_protocol_fuzz::established::Established;
+use rand_core::SeedableRng;
 
 fn main() -> std::io::Result<()> {
     let root = std::env::args_os()
@@ -16,7 +20,19 @@ fn main() -> std::io::Result<()> {
         .map_or_else(|| PathBuf::from("corpus"), PathBuf::from);
     let decrypt = root.join("decrypt_arbitrary");
     let decode = root.join("envelope_decode");
-    for dir in [&decrypt, &decode, &root.join("interaction")] {
+    let pickles = root.join("pickles");
+    let scannable = root.join("scannable_fingerprint");
+    let flow = root.join("flow_parsers");
+    let webhook = root.join("webhook_signature");
+    for dir in [
+        &decrypt,
+        &decode,
+        &root.join("interaction"),
+        &pickles,
+        &scannable,
+        &flow,
+        &webhook,
+    ] {
         std::fs::create_dir_all(dir)?;
     }
     let fixture = Established::new();
@@ -46,6 +62,41 @@ fn main() -> std::io::Result<()> {
             &envelope.ratchet_message().header.encode(),
         )?;
     }
+    // The pickles of both ends, plain and sealed under the key 0x07 x 32.
+    let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
+    write(&pickles, "alice-session", fixture.alice.pickle().as_bytes())?;
+    write(&pickles, "bob-account", fixture.bob_account.pickle().as_bytes())?;
+    let key = [7u8; 32];
+    if let Ok(sealed) = fixture.alice.seal(&mut rng, &key) {
+        write(&pickles, "alice-sealed", &[&key[..], &sealed].concat())?;
+    }
+    let bob_key = fixture.bob_bundle.identity_key.encode();
+    let fingerprint =
+        ScannableFingerprint::new(1, b"+14152222222", &bob_key, b"+14153333333", &bob_key);
+    write(&scannable, "v1", &fingerprint.encode())?;
+    let text = AppMessage::Text {
+        id: "3EB0C1".to_owned(),
+        body: "Is my order on its way?".to_owned(),
+        name: Some("Ana".to_owned()),
+        reply_to: None,
+    };
+    write(&flow, "app-text", &text.to_bytes())?;
+    write(
+        &flow,
+        "graph-send",
+        br#"{"messaging_product":"whatsapp","recipient_type":"individual","to":"16505551234","type":"text","text":{"body":"Hi"}}"#,
+    )?;
+    write(&flow, "trace", br#"{"mode":"full","events":[],"total":0}"#)?;
+    write(&flow, "phone", b"+16505551234")?;
+    let body = br#"{"object":"whatsapp_business_account","entry":[]}"#;
+    let secret = "app-secret";
+    let header = format!("sha256={}", hex::encode(hmac_sha256(secret.as_bytes(), body)));
+    let mut input = vec![secret.len() as u8];
+    input.extend_from_slice(secret.as_bytes());
+    input.push(header.len() as u8);
+    input.extend_from_slice(header.as_bytes());
+    input.extend_from_slice(body);
+    write(&webhook, "signed", &input)?;
     println!("wrote {written} seeds under {}", root.display());
     Ok(())
 }

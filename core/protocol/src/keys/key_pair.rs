@@ -39,6 +39,8 @@ impl KeyPair {
 
     /// X25519 with `their` public key; refuses a non-contributory (all-zero) output.
     pub fn diffie_hellman(&self, their: &PublicKey) -> Result<SharedSecret, KeyError> {
+        #[cfg(test)]
+        crate::limits::work::diffie_hellman();
         let shared = self.secret.diffie_hellman(&their.to_dalek());
         if !shared.was_contributory() {
             return Err(KeyError::NonContributory);

@@ -45,6 +45,8 @@ impl ChainKey {
 
     /// The chain key for the next index. `None` once the u32 counter is exhausted.
     pub(crate) fn next(&self) -> Option<ChainKey> {
+        #[cfg(test)]
+        crate::limits::work::chain_step();
         Some(ChainKey::new(
             hmac_sha256(self.key.as_ref(), &[CHAIN_KEY_SEED]),
             self.index.checked_add(1)?,

@@ -25,9 +25,7 @@ use crate::ratchet::root_key::RootKey;
 use crate::ratchet::skipped_keys::{MAX_SKIP, SkippedKeys};
 use crate::wire::{Header, RatchetMessage};
 
-/// How many superseded receiving chains are remembered (ratchet key and next
-/// index), so that a replay on an old chain is recognised as a replay.
-pub const MAX_PREVIOUS_CHAINS: usize = 5;
+pub use crate::limits::MAX_PREVIOUS_CHAINS;
 
 /// Why a ratchet operation failed. After any of these the state is unchanged.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]

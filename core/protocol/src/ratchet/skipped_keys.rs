@@ -9,10 +9,8 @@ use std::collections::VecDeque;
 use crate::keys::PublicKey;
 use crate::ratchet::message_key::MessageKey;
 
-/// The most message keys one header may make us skip on one chain.
-pub const MAX_SKIP: u32 = 1000;
-/// The most skipped message keys stored in all; the oldest is evicted first.
-pub const MAX_SKIPPED_KEYS: usize = 2000;
+pub use crate::limits::MAX_SKIP;
+pub use crate::limits::MAX_SKIPPED_KEYS;
 
 /// Skipped keys in arrival order (oldest first), each under the remote ratchet
 /// key of its chain.

@@ -20,10 +20,8 @@ pub const VERSION: u8 = 1;
 const TYPE_RATCHET: u8 = VERSION << 4 | 0x1;
 const TYPE_PREKEY: u8 = VERSION << 4 | 0x2;
 
-/// The largest plaintext one message may carry (64 KiB).
-pub const MAX_PLAINTEXT_LEN: usize = 64 * 1024;
-/// The largest ciphertext accepted on the wire.
-pub const MAX_CIPHERTEXT_LEN: usize = MAX_PLAINTEXT_LEN + TAG_LEN;
+pub use crate::limits::MAX_CIPHERTEXT_LEN;
+pub use crate::limits::MAX_PLAINTEXT_LEN;
 
 /// A Double Ratchet message: header plus AEAD ciphertext.
 #[derive(Debug, Clone, PartialEq, Eq)]
