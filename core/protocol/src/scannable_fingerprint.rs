@@ -58,6 +58,10 @@ pub enum FingerprintError {
     /// The version varint is longer than a `u32`.
     #[error("the scanned fingerprint's version does not fit 32 bits")]
     VersionTooLong,
+    /// The version varint has more bytes than its value needs (a trailing
+    /// zero group), which no encoder writes.
+    #[error("the scanned fingerprint's version is not written in its shortest form")]
+    OverlongVersion,
     /// Bytes after the remote fingerprint.
     #[error("the scanned fingerprint has {extra} byte(s) after its end")]
     TrailingBytes {
@@ -215,13 +219,17 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// A protobuf varint of at most 32 bits (5 bytes).
+    /// A protobuf varint of at most 32 bits (5 bytes), in its shortest form.
     fn varint(&mut self) -> Result<u32, FingerprintError> {
         let mut value: u64 = 0;
         for i in 0..5 {
             let b = self.byte()?;
             value |= u64::from(b & 0x7f) << (7 * i);
             if b & 0x80 == 0 {
+                // A last byte of zero after others encodes the value again.
+                if b == 0 && i > 0 {
+                    return Err(FingerprintError::OverlongVersion);
+                }
                 return u32::try_from(value).map_err(|_| FingerprintError::VersionTooLong);
             }
         }
@@ -323,6 +331,19 @@ mod tests {
         assert_eq!(
             ScannableFingerprint::decode(&long),
             Err(FingerprintError::VersionTooLong)
+        );
+        // Found by the fuzzer: version 3 written in two bytes (0x83 0x00)
+        // decoded, and re-encoded as one. Only the shortest form is read.
+        let f = ScannableFingerprint {
+            version: 3,
+            local: [1; 32],
+            remote: [2; 32],
+        };
+        let mut overlong = f.encode();
+        overlong.splice(1..2, [0x83, 0x00]);
+        assert_eq!(
+            ScannableFingerprint::decode(&overlong),
+            Err(FingerprintError::OverlongVersion)
         );
     }
 

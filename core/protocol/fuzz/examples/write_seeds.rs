@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use cipherflow_flow::wire::app_message::AppMessage;
+use cipherflow_flow::wire::AppMessage;
 use cipherflow_protocol::crypto::kdf::hmac_sha256;
 use cipherflow_protocol::scannable_fingerprint::ScannableFingerprint;
 use cipherflow_protocol::wire::Envelope;
@@ -65,7 +65,11 @@ fn main() -> std::io::Result<()> {
     // The pickles of both ends, plain and sealed under the key 0x07 x 32.
     let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(7);
     write(&pickles, "alice-session", fixture.alice.pickle().as_bytes())?;
-    write(&pickles, "bob-account", fixture.bob_account.pickle().as_bytes())?;
+    write(
+        &pickles,
+        "bob-account",
+        fixture.bob_account.pickle().as_bytes(),
+    )?;
     let key = [7u8; 32];
     if let Ok(sealed) = fixture.alice.seal(&mut rng, &key) {
         write(&pickles, "alice-sealed", &[&key[..], &sealed].concat())?;
@@ -90,7 +94,10 @@ fn main() -> std::io::Result<()> {
     write(&flow, "phone", b"+16505551234")?;
     let body = br#"{"object":"whatsapp_business_account","entry":[]}"#;
     let secret = "app-secret";
-    let header = format!("sha256={}", hex::encode(hmac_sha256(secret.as_bytes(), body)));
+    let header = format!(
+        "sha256={}",
+        hex::encode(hmac_sha256(secret.as_bytes(), body))
+    );
     let mut input = vec![secret.len() as u8];
     input.extend_from_slice(secret.as_bytes());
     input.push(header.len() as u8);

@@ -2,8 +2,8 @@
 //! re-encode to exactly the bytes it came from (the formats have one encoding).
 #![no_main]
 
-use cipherflow_protocol::keys::PublicKey;
 use cipherflow_protocol::PreKeyBundle;
+use cipherflow_protocol::keys::PublicKey;
 use cipherflow_protocol::wire::{Envelope, Header, RatchetMessage};
 use libfuzzer_sys::fuzz_target;
 

@@ -11,7 +11,7 @@ use cipherflow_flow::cloud_api::graph_api::parse_send;
 use cipherflow_flow::ids::WamidKey;
 use cipherflow_flow::phone::PhoneNumber;
 use cipherflow_flow::trace::json::LightTrace;
-use cipherflow_flow::wire::app_message::AppMessage;
+use cipherflow_flow::wire::AppMessage;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -30,9 +30,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let _ = LightTrace::parse(text);
     if let Ok(number) = PhoneNumber::parse(text) {
-        assert_eq!(PhoneNumber::parse(&number.e164()), Ok(number), "E.164 does not parse to itself");
+        assert_eq!(
+            PhoneNumber::parse(&number.e164()),
+            Ok(number),
+            "E.164 does not parse to itself"
+        );
     }
     if let Some((counterpart, key)) = WamidKey::parse(text) {
-        assert_eq!(key.wamid(&counterpart), text, "a parsed wamid is not how it was written");
+        assert_eq!(
+            key.wamid(&counterpart),
+            text,
+            "a parsed wamid is not how it was written"
+        );
     }
 });

@@ -11,12 +11,20 @@ fuzz_target!(|data: &[u8]| {
         if let Ok(session) = Session::from_pickle(text) {
             let written = session.pickle();
             let again = Session::from_pickle(&written).expect("a session's own pickle reads back");
-            assert_eq!(*again.pickle(), *written, "a session pickle does not round-trip");
+            assert_eq!(
+                *again.pickle(),
+                *written,
+                "a session pickle does not round-trip"
+            );
         }
         if let Ok(account) = Account::from_pickle(text) {
             let written = account.pickle();
             let again = Account::from_pickle(&written).expect("an account's own pickle reads back");
-            assert_eq!(*again.pickle(), *written, "an account pickle does not round-trip");
+            assert_eq!(
+                *again.pickle(),
+                *written,
+                "an account pickle does not round-trip"
+            );
         }
     }
     // Sealed pickles: the first 32 bytes are the key, the rest the sealed bytes.

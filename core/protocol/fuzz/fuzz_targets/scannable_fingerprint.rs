@@ -7,7 +7,15 @@ use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(fingerprint) = ScannableFingerprint::decode(data) {
-        assert_eq!(fingerprint.encode(), data, "a scannable fingerprint does not round-trip");
-        assert_eq!(fingerprint.matches(data), Ok(false), "a code never matches itself");
+        assert_eq!(
+            fingerprint.encode(),
+            data,
+            "a scannable fingerprint does not round-trip"
+        );
+        assert_eq!(
+            fingerprint.matches(data),
+            Ok(false),
+            "a code never matches itself"
+        );
     }
 });

@@ -21,14 +21,22 @@ fuzz_target!(|data: &[u8]| {
     let Some((header, body)) = rest.split_at_checked(usize::from(m)) else {
         return;
     };
-    let (Ok(secret), Ok(header)) = (std::str::from_utf8(secret), std::str::from_utf8(header)) else {
+    let (Ok(secret), Ok(header)) = (std::str::from_utf8(secret), std::str::from_utf8(header))
+    else {
         return;
     };
-    let expected = format!("sha256={}", hex::encode(hmac_sha256(secret.as_bytes(), body)));
+    let expected = format!(
+        "sha256={}",
+        hex::encode(hmac_sha256(secret.as_bytes(), body))
+    );
     let right = header.len() == expected.len()
         && header.get(..7) == Some("sha256=")
         && header.eq_ignore_ascii_case(&expected);
-    assert_eq!(verify_signature(secret, body, Some(header)), right, "header {header:?}");
+    assert_eq!(
+        verify_signature(secret, body, Some(header)),
+        right,
+        "header {header:?}"
+    );
     // The genuine signature always verifies, and no header never does.
     assert!(verify_signature(secret, body, Some(&expected)));
     assert!(!verify_signature(secret, body, None));
