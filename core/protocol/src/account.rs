@@ -96,6 +96,32 @@ impl Account {
         if requested > MAX_ONE_TIME_PREKEYS {
             return Err(AccountError::TooManyOneTimePreKeys { requested });
         }
+        Ok(self.add_one_time_prekeys(rng, count))
+    }
+
+    /// A new account (as [`Account::new`]) holding `N` one-time prekeys. `N`
+    /// is checked against [`MAX_ONE_TIME_PREKEYS`] when the caller compiles,
+    /// so this cannot fail, and there is no error to ignore.
+    ///
+    /// ```compile_fail
+    /// # let mut rng = rand_chacha::ChaCha20Rng::seed_from_u64(1);
+    /// # use rand_core::SeedableRng;
+    /// let account = cipherflow_protocol::Account::with_one_time_prekeys::<201>(&mut rng, 0);
+    /// ```
+    pub fn with_one_time_prekeys<const N: usize>(rng: &mut impl CryptoRng, now_ms: u64) -> Self {
+        const {
+            assert!(
+                N <= MAX_ONE_TIME_PREKEYS,
+                "more one-time prekeys than an account holds"
+            )
+        };
+        let mut account = Self::new(rng, now_ms);
+        let _ids = account.add_one_time_prekeys(rng, N);
+        account
+    }
+
+    /// Generates `count` one-time prekeys; the caller has checked the bound.
+    fn add_one_time_prekeys(&mut self, rng: &mut impl CryptoRng, count: usize) -> Vec<PreKeyId> {
         let mut ids = Vec::with_capacity(count);
         self.one_time_prekeys.reserve_exact(count);
         for _ in 0..count {
@@ -110,7 +136,7 @@ impl Account {
                 ids.push(id);
             }
         }
-        Ok(ids)
+        ids
     }
 
     /// The one-time prekeys still held, by id (public halves, for the directory).

@@ -173,8 +173,7 @@ impl CloudApi {
         let pnid = config.ids.phone_number_id.clone();
         let phone = config.ids.display_phone_number.clone();
         self.templates.open_account(&config.ids.waba_id);
-        let mut account = Account::new(rng, now_ms);
-        let _ = account.generate_one_time_prekeys(rng, BUSINESS_ONE_TIME_PREKEYS);
+        let account = Account::with_one_time_prekeys::<BUSINESS_ONE_TIME_PREKEYS>(rng, now_ms);
         self.by_phone.insert(phone.clone(), pnid.clone());
         self.numbers.insert(
             pnid.clone(),
@@ -258,8 +257,7 @@ impl CloudApi {
         let Some(n) = self.numbers.get_mut(phone_number_id) else {
             return false;
         };
-        let mut account = Account::new(rng, now_ms);
-        let _ = account.generate_one_time_prekeys(rng, BUSINESS_ONE_TIME_PREKEYS);
+        let account = Account::with_one_time_prekeys::<BUSINESS_ONE_TIME_PREKEYS>(rng, now_ms);
         n.account = account;
         for contact in n.contacts.values_mut() {
             contact.peer.record.clear();

@@ -114,9 +114,7 @@ impl ConsumerClient {
         name: String,
         history_limit: Option<usize>,
     ) -> Self {
-        let mut account = Account::new(rng, now_ms);
-        // Within MAX_ONE_TIME_PREKEYS by construction.
-        let _ = account.generate_one_time_prekeys(rng, CONSUMER_ONE_TIME_PREKEYS);
+        let account = Account::with_one_time_prekeys::<CONSUMER_ONE_TIME_PREKEYS>(rng, now_ms);
         let mut client = Self {
             number,
             name,

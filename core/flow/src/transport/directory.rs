@@ -50,6 +50,7 @@ impl Directory {
 
     /// A bundle for `number`, with a one-time prekey while any are left (each
     /// is handed out once).
+    #[must_use = "the one-time prekey in the bundle is handed out once: dropping the bundle loses it"]
     pub(crate) fn fetch(&mut self, number: &PhoneNumber) -> Option<PreKeyBundle> {
         let entry = self.entries.get_mut(number)?;
         let mut bundle = entry.bundle.clone();

@@ -181,6 +181,7 @@ impl IntegrityMonitor {
     }
 
     /// A consumer reports `business` as spam.
+    #[must_use = "the action the report triggers must be carried out"]
     pub fn on_spam_report(&mut self, business: &PhoneNumber) -> (IntegrityAction, bool) {
         let signals = self.signals.or_default(business.clone());
         signals.spam_reports += 1;

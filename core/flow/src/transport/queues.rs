@@ -41,6 +41,7 @@ impl Queues {
     }
 
     /// Takes everything queued for `number`, oldest first.
+    #[must_use = "the envelopes leave the queue: dropping them loses them"]
     pub(crate) fn take(&mut self, number: &PhoneNumber) -> Vec<TransportEnvelope> {
         let taken = self.by_recipient.remove(number).unwrap_or_default();
         if !taken.is_empty() {
@@ -50,6 +51,7 @@ impl Queues {
     }
 
     /// Drops envelopes first sent at or before `oldest_ms`.
+    #[must_use = "how many envelopes expired belongs in the trace"]
     pub(crate) fn expire(&mut self, oldest_ms: u64) -> usize {
         let mut dropped = 0;
         for queue in self.by_recipient.values_mut() {
