@@ -158,9 +158,7 @@ impl Coded for RatchetError {
             RatchetError::TooManySkipped { .. } => ErrorCode::TooManySkipped,
             RatchetError::Authentication(_) => ErrorCode::AuthenticationFailed,
             RatchetError::Key(_) => ErrorCode::InvalidKey,
-            RatchetError::ChainExhausted | RatchetError::NotReadyToSend => {
-                ErrorCode::SessionUnusable
-            }
+            RatchetError::ChainExhausted => ErrorCode::SessionUnusable,
         }
     }
 }

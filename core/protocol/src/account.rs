@@ -9,7 +9,7 @@ use crate::bundle::PreKeyBundle;
 use crate::keys::{
     IdentityKeyPair, KeyPair, OneTimePreKey, OneTimePreKeys, PreKeyId, PublicKey, SignedPreKey,
 };
-use crate::ratchet::DoubleRatchet;
+use crate::ratchet::Responder;
 use crate::session::{Role, Session, SessionError};
 use crate::x3dh::{self, X3dhError};
 
@@ -193,8 +193,8 @@ impl Account {
             message.identity_key,
             message.base_key,
         )?;
-        let mut ratchet = DoubleRatchet::responder(x3dh.shared_key, spk.key_pair.clone());
-        let plaintext = ratchet.decrypt(&x3dh.associated_data, &message.message)?;
+        let (ratchet, plaintext) = Responder::new(x3dh.shared_key, spk.key_pair.clone())
+            .receive(&x3dh.associated_data, &message.message)?;
         if let Some(id) = message.one_time_prekey_id {
             let _ = self.one_time_prekeys.remove(id);
         }

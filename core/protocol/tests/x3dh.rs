@@ -241,4 +241,34 @@ fn a_pickle_whose_receiving_chain_is_not_dhr_s_is_refused() {
         Session::from_pickle(&value.to_string()),
         Err(PickleError::Inconsistent("receiving"))
     ));
+    // A session always knows DHr (the sending side is a typestate: there is
+    // no session that cannot send), so a pickle without it is refused.
+    let mut value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    value["ratchet"]["remote_ratchet_key"] = serde_json::Value::Null;
+    value["ratchet"]["receiving"] = serde_json::Value::Null;
+    assert!(matches!(
+        Session::from_pickle(&value.to_string()),
+        Err(PickleError::Inconsistent("remote_ratchet_key"))
+    ));
+}
+
+#[test]
+fn a_responder_can_send_as_soon_as_it_has_accepted() {
+    let mut r = rng(31);
+    let alice = Account::new(&mut r, 0);
+    let mut bob = Account::new(&mut r, 0);
+    let mut to_bob =
+        Session::initiate(&mut r, alice.identity(), &bob.bundle(None).unwrap()).unwrap();
+    let first = to_bob.encrypt(&mut r, b"first").unwrap();
+    let (mut to_alice, _) = bob.accept(prekey_message(&first)).unwrap();
+    // Bob's sending side is inactive: his first message takes the sending
+    // half of a DH ratchet step with a fresh key, never his signed prekey.
+    assert_eq!(to_alice.snapshot().ratchet.sending_index, None);
+    let reply = to_alice.encrypt(&mut r, b"reply").unwrap();
+    assert_ne!(
+        reply.ratchet_message().header.ratchet_key,
+        bob.current_signed_prekey().public()
+    );
+    assert_eq!(to_alice.snapshot().ratchet.sending_index, Some(1));
+    assert_eq!(to_bob.decrypt(&reply).unwrap(), b"reply");
 }

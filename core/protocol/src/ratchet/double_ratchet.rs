@@ -11,6 +11,14 @@
 //!
 //! `decrypt` is transactional: every new value (skipped keys, chain keys, root
 //! key) is computed on the side, and committed only after the AEAD verifies.
+//!
+//! The sending side is a typestate ([`Sender`], after vodozemac's
+//! `Active`/`Inactive` ratchets): active, it holds the sending chain; inactive,
+//! the next `encrypt` takes the sending half of a DH ratchet step against DHr,
+//! which a `DoubleRatchet` always knows. A responder that has not yet received
+//! Alice's first message is a different type ([`Responder`]), which can only
+//! receive; so "cannot send yet" is not a state a `DoubleRatchet` can be in,
+//! and not a runtime error.
 
 use rand_core::CryptoRng;
 use serde::Serialize;
@@ -51,9 +59,6 @@ pub enum RatchetError {
     /// A chain reached 2^32 messages.
     #[error("the chain counter is exhausted")]
     ChainExhausted,
-    /// This side has never received a ratchet key, so it cannot send yet.
-    #[error("no remote ratchet key yet: a responder sends only after receiving")]
-    NotReadyToSend,
 }
 
 /// Double Ratchet state: DHs, DHr, RK, CKs, CKr, Ns, Nr, PN and MKSKIPPED.
@@ -64,9 +69,9 @@ pub struct DoubleRatchet {
     ratchet_key: KeyPair,
     /// DHr: the remote party's current ratchet public key (for an initiator
     /// that has not received yet, the responder's signed prekey).
-    remote_ratchet_key: Option<PublicKey>,
-    /// CKs and Ns; `None` while the sending chain is inactive.
-    sending: Option<ChainKey>,
+    remote_ratchet_key: PublicKey,
+    /// The sending side: CKs and Ns, or inactive.
+    sender: Sender,
     /// PN: the length of our previous sending chain.
     previous_sending_length: u32,
     /// CKr and Nr, the chain of DHr (which is `Some` whenever this is).
@@ -78,6 +83,74 @@ pub struct DoubleRatchet {
     skipped: SkippedKeys,
     /// How many DH ratchet steps this state has taken (for the inspector).
     dh_ratchet_steps: u64,
+}
+
+/// The sending side of a [`DoubleRatchet`].
+#[derive(Clone, Debug)]
+enum Sender {
+    /// CKs, whose index is Ns.
+    Active(ChainKey),
+    /// No sending chain since the last receiving DH ratchet step: the next
+    /// `encrypt` generates a ratchet key pair and takes the sending half of a
+    /// DH ratchet step with DHr.
+    Inactive,
+}
+
+impl Sender {
+    fn chain(&self) -> Option<&ChainKey> {
+        match self {
+            Sender::Active(chain) => Some(chain),
+            Sender::Inactive => None,
+        }
+    }
+}
+
+/// Bob before Alice's first message: the root key from X3DH and his signed
+/// prekey pair as DHs. It cannot send; receiving the first message makes it
+/// a [`DoubleRatchet`].
+pub(crate) struct Responder {
+    root_key: RootKey,
+    ratchet_key: KeyPair,
+}
+
+impl Responder {
+    /// Bob's initialisation (§3.3): DHs = the signed prekey pair, RK = SK.
+    pub(crate) fn new(shared_key: RootKey, signed_prekey: KeyPair) -> Self {
+        Self {
+            root_key: shared_key,
+            ratchet_key: signed_prekey,
+        }
+    }
+
+    /// Receives Alice's first message: the receiving half of a DH ratchet
+    /// step with her ratchet key, then the message. On error nothing is
+    /// kept (the responder is consumed either way; X3DH can run again).
+    pub(crate) fn receive(
+        self,
+        associated_data: &[u8],
+        message: &RatchetMessage,
+    ) -> Result<(DoubleRatchet, Vec<u8>), RatchetError> {
+        let header = &message.header;
+        let (root_key, chain) = self
+            .root_key
+            .advance(&self.ratchet_key.diffie_hellman(&header.ratchet_key)?);
+        let (skipped_keys, mk, next) = advance_to(&chain, header.index)?;
+        let plaintext = mk.open(associated_data, &header.encode(), &message.ciphertext)?;
+        let mut skipped = SkippedKeys::default();
+        skipped.extend(header.ratchet_key, skipped_keys);
+        let ratchet = DoubleRatchet {
+            root_key,
+            ratchet_key: self.ratchet_key,
+            remote_ratchet_key: header.ratchet_key,
+            sender: Sender::Inactive,
+            previous_sending_length: 0,
+            receiving: Some(next),
+            previous_receiving: Box::default(),
+            skipped,
+            dh_ratchet_steps: 1,
+        };
+        Ok((ratchet, plaintext))
+    }
 }
 
 /// Public facts about a ratchet, for inspectors: no secret material.
@@ -119,8 +192,8 @@ impl DoubleRatchet {
         Ok(Self {
             root_key,
             ratchet_key,
-            remote_ratchet_key: Some(their_signed_prekey),
-            sending: Some(sending),
+            remote_ratchet_key: their_signed_prekey,
+            sender: Sender::Active(sending),
             previous_sending_length: 0,
             receiving: None,
             previous_receiving: Box::default(),
@@ -129,27 +202,12 @@ impl DoubleRatchet {
         })
     }
 
-    /// Bob's initialisation (§3.3): DHs = the signed prekey pair, RK = SK.
-    pub(crate) fn responder(shared_key: RootKey, signed_prekey: KeyPair) -> Self {
-        Self {
-            root_key: shared_key,
-            ratchet_key: signed_prekey,
-            remote_ratchet_key: None,
-            sending: None,
-            previous_sending_length: 0,
-            receiving: None,
-            previous_receiving: Box::default(),
-            skipped: SkippedKeys::default(),
-            dh_ratchet_steps: 0,
-        }
-    }
-
     /// Public facts for display.
     pub fn snapshot(&self) -> RatchetSnapshot {
         RatchetSnapshot {
             our_ratchet_key: self.ratchet_key.public(),
-            their_ratchet_key: self.remote_ratchet_key,
-            sending_index: self.sending.as_ref().map(ChainKey::index),
+            their_ratchet_key: Some(self.remote_ratchet_key),
+            sending_index: self.sender.chain().map(ChainKey::index),
             receiving_index: self.receiving.as_ref().map(ChainKey::index),
             previous_sending_length: self.previous_sending_length,
             skipped_keys: self.skipped.len(),
@@ -164,8 +222,8 @@ impl DoubleRatchet {
         super::SecretFingerprints {
             root_key: secret_fingerprint(ROOT_LABEL, self.root_key.as_bytes()),
             sending_chain: self
-                .sending
-                .as_ref()
+                .sender
+                .chain()
                 .map(|c| secret_fingerprint(CHAIN_LABEL, c.as_bytes())),
             receiving_chain: self
                 .receiving
@@ -182,14 +240,13 @@ impl DoubleRatchet {
         associated_data: &[u8],
         plaintext: &[u8],
     ) -> Result<RatchetMessage, RatchetError> {
-        let (root_key, ratchet_key, chain, stepped) = match &self.sending {
-            Some(chain) => (None, None, chain.clone(), false),
-            None => {
-                let remote = self
-                    .remote_ratchet_key
-                    .ok_or(RatchetError::NotReadyToSend)?;
+        let (root_key, ratchet_key, chain, stepped) = match &self.sender {
+            Sender::Active(chain) => (None, None, chain.clone(), false),
+            Sender::Inactive => {
                 let fresh = KeyPair::generate(rng);
-                let (rk, ck) = self.root_key.advance(&fresh.diffie_hellman(&remote)?);
+                let (rk, ck) = self
+                    .root_key
+                    .advance(&fresh.diffie_hellman(&self.remote_ratchet_key)?);
                 (Some(rk), Some(fresh), ck, true)
             }
         };
@@ -214,7 +271,7 @@ impl DoubleRatchet {
         if stepped {
             self.dh_ratchet_steps += 1;
         }
-        self.sending = Some(next);
+        self.sender = Sender::Active(next);
         Ok(RatchetMessage { header, ciphertext })
     }
 
@@ -239,7 +296,7 @@ impl DoubleRatchet {
         if let Some(receiving) = self
             .receiving
             .as_ref()
-            .filter(|_| self.remote_ratchet_key == Some(header.ratchet_key))
+            .filter(|_| self.remote_ratchet_key == header.ratchet_key)
         {
             let (skipped, mk, next) = advance_to(receiving, header.index)?;
             let plaintext = open(&mk)?;
@@ -262,10 +319,10 @@ impl DoubleRatchet {
 
         // 4. A new remote ratchet key: finish the current chain up to PN, then
         //    take the receiving half of a DH ratchet step.
-        let old_skipped = match (&self.receiving, self.remote_ratchet_key) {
-            (Some(chain), Some(key)) if header.previous_chain_length > chain.index() => {
+        let old_skipped = match &self.receiving {
+            Some(chain) if header.previous_chain_length > chain.index() => {
                 let (keys, _, _) = advance_to(chain, header.previous_chain_length)?;
-                Some((key, keys))
+                Some((self.remote_ratchet_key, keys))
             }
             _ => None,
         };
@@ -280,18 +337,18 @@ impl DoubleRatchet {
             self.skipped.extend(key, keys);
         }
         self.skipped.extend(header.ratchet_key, new_skipped);
-        if let (Some(old), Some(old_key)) = (self.receiving.take(), self.remote_ratchet_key) {
+        if let Some(old) = self.receiving.take() {
             let next_index = old.index().max(header.previous_chain_length);
             crate::bounded::push_bounded(
                 &mut self.previous_receiving,
-                (old_key, next_index),
+                (self.remote_ratchet_key, next_index),
                 MAX_PREVIOUS_CHAINS,
             );
         }
-        self.previous_sending_length = self.sending.as_ref().map_or(0, ChainKey::index);
-        self.sending = None;
+        self.previous_sending_length = self.sender.chain().map_or(0, ChainKey::index);
+        self.sender = Sender::Inactive;
         self.root_key = root_key;
-        self.remote_ratchet_key = Some(header.ratchet_key);
+        self.remote_ratchet_key = header.ratchet_key;
         self.receiving = Some(next);
         self.dh_ratchet_steps += 1;
         Ok(plaintext)
@@ -474,14 +531,13 @@ impl From<&DoubleRatchet> for RatchetPickle {
         Self {
             root_key: *r.root_key.as_bytes(),
             ratchet_secret: *r.ratchet_key.secret_bytes(),
-            remote_ratchet_key: r.remote_ratchet_key.map(PickledKey::from),
-            sending: r.sending.as_ref().map(PickledChain::from),
+            remote_ratchet_key: Some(PickledKey::from(r.remote_ratchet_key)),
+            sending: r.sender.chain().map(PickledChain::from),
             previous_sending_length: r.previous_sending_length,
             receiving: r
                 .receiving
                 .as_ref()
-                .zip(r.remote_ratchet_key)
-                .map(|(chain, key)| (key.into(), PickledChain::from(chain))),
+                .map(|chain| (r.remote_ratchet_key.into(), PickledChain::from(chain))),
             previous_receiving: r
                 .previous_receiving
                 .iter()
@@ -515,11 +571,17 @@ impl TryFrom<&RatchetPickle> for DoubleRatchet {
                 vec![MessageKey::new(mk.key, mk.index)],
             );
         }
-        let remote_ratchet_key = p.remote_ratchet_key.map(PublicKey::try_from).transpose()?;
+        // A session always knows DHr: an initiator from the start, a
+        // responder from the first message it read.
+        let remote_ratchet_key = p
+            .remote_ratchet_key
+            .map(PublicKey::try_from)
+            .transpose()?
+            .ok_or(PickleError::Inconsistent("remote_ratchet_key"))?;
         // The receiving chain is DHr's: the pickle names its key twice, and
         // both must agree.
         if let Some((key, _)) = &p.receiving
-            && Some(PublicKey::try_from(*key)?) != remote_ratchet_key
+            && PublicKey::try_from(*key)? != remote_ratchet_key
         {
             return Err(PickleError::Inconsistent("receiving"));
         }
@@ -527,7 +589,9 @@ impl TryFrom<&RatchetPickle> for DoubleRatchet {
             root_key: RootKey::new(p.root_key),
             ratchet_key: KeyPair::from_secret_bytes(p.ratchet_secret),
             remote_ratchet_key,
-            sending: p.sending.as_ref().map(|c| ChainKey::new(c.key, c.index)),
+            sender: p.sending.as_ref().map_or(Sender::Inactive, |c| {
+                Sender::Active(ChainKey::new(c.key, c.index))
+            }),
             previous_sending_length: p.previous_sending_length,
             receiving: p
                 .receiving

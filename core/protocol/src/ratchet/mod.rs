@@ -9,6 +9,7 @@ mod root_key;
 mod secret_fingerprint;
 mod skipped_keys;
 
+pub(crate) use double_ratchet::Responder;
 pub use double_ratchet::{DoubleRatchet, MAX_PREVIOUS_CHAINS, RatchetError, RatchetSnapshot};
 pub(crate) use double_ratchet::{PickledKey, RatchetPickle};
 pub(crate) use root_key::RootKey;
