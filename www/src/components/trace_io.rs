@@ -93,7 +93,7 @@ pub fn trace_io() -> Html {
             let loadable = i.world.borrow().is_some();
             html! {
                 <div id="import-report" class={classes!("report", if r.proof.holds { "ok" } else { "bad" })} role="status">
-                    <p>{ format!("Imported {} events, {} messages. Proof from the bytes alone: {} ({} plaintext windows found in {} transport bytes; {} of {} tampered envelopes rejected). {replay}.",
+                    <p>{ format!("Imported {} events, {} messages checked. Proof from the bytes alone: {} ({} plaintext windows found in {} transport bytes; {} of {} tampered envelopes rejected). {replay}.",
                         thousands(r.events as u64), r.messages, if r.proof.holds { "holds" } else { "FAILS" },
                         r.proof.matches, thousands(r.proof.bytes_scanned), r.proof.tampered_rejected, r.proof.tampered_envelopes) }</p>
                     if loadable { <button onclick={load.clone()} id="import-load">{ "Show the replayed world" }</button> }

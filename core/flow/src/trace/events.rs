@@ -1,6 +1,6 @@
 //! The event kinds, one per thing that can happen to a message or a party.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::breach::Breach;
 use crate::faults::Fault;
@@ -10,7 +10,7 @@ use crate::transport::integrity::IntegrityAction;
 use crate::wire::{EnvelopeId, PartyKind, ReceiptKind, TransportEnvelope};
 
 /// A status a webhook carried, and the message it is about.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct StatusLink {
     /// The outbound message's wamid.
     pub wamid: String,
@@ -19,7 +19,9 @@ pub struct StatusLink {
 }
 
 /// What happened.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+// Written, never read back by serde: the one reader of trace JSON is
+// `trace::json::LightTrace` (shared by the app and the npm module).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EventKind {
     /// A consumer's client queued a message for a business (the plaintext

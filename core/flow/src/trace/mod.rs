@@ -28,7 +28,7 @@ pub enum TraceMode {
 }
 
 /// One event.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TraceEvent {
     /// Position in the trace.
     pub seq: u64,
@@ -40,7 +40,7 @@ pub struct TraceEvent {
 }
 
 /// The trace.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Trace {
     /// Full or count-only.
     pub mode: TraceMode,
