@@ -91,10 +91,10 @@ test("protocol errors", () => {
   // DUPLICATE_MESSAGE: the same envelope twice.
   expectCode("DUPLICATE_MESSAGE", () => b.decrypt(env));
 
-  // TOO_MANY_SKIPPED: more than MAX_SKIP (core/protocol/src/ratchet/skipped_keys.rs)
+  // TOO_MANY_SKIPPED: more than MAX_SKIP (core/protocol/src/limits.rs)
   // keys skipped on one chain. Read MAX_SKIP from the source so this stays right.
   const skippedSrc = readFileSync(
-    join(repoRoot, "core/protocol/src/ratchet/skipped_keys.rs"),
+    join(repoRoot, "core/protocol/src/limits.rs"),
     "utf8",
   );
   const maxSkip = Number(/pub const MAX_SKIP: u32 = ([\d_]+);/.exec(skippedSrc)[1].replaceAll("_", ""));
@@ -145,18 +145,18 @@ test("protocol errors", () => {
   expectCode("PLAINTEXT_TOO_LONG", () => a.encrypt(new Uint8Array(64 * 1024 + 1)));
   expectCode("PLAINTEXT_TOO_LONG", () => a.encrypt("x".repeat(64 * 1024 + 1)));
 
-  // SESSION_UNUSABLE: (1) a restored session whose ratchet has no sending chain
-  // and no remote ratchet key yet; (2) a sending chain index at u32::MAX.
+  // A session always knows DHr (the ratchet's sending side is a typestate,
+  // so no session "cannot send yet"): a pickle without it is refused when
+  // restored, with or without a receiving chain.
   const pickle = JSON.parse(utf8(a.serialize()));
   const noChain = structuredClone(pickle);
   noChain.ratchet.sending = null;
   noChain.ratchet.remote_ratchet_key = null;
-  // A receiving chain names its ratchet key, DHr: without DHr it contradicts the rest.
   assert.ok(noChain.ratchet.receiving, "a has received, so it has a receiving chain");
   expectCode("INVALID_PICKLE", () => Session.restore(Buffer.from(JSON.stringify(noChain))), "receiving chain without DHr");
   noChain.ratchet.receiving = null;
-  const unready = Session.restore(Buffer.from(JSON.stringify(noChain)));
-  expectCode("SESSION_UNUSABLE", () => unready.encrypt("x"), "no remote ratchet key");
+  expectCode("INVALID_PICKLE", () => Session.restore(Buffer.from(JSON.stringify(noChain))), "no DHr at all");
+  // SESSION_UNUSABLE: a sending chain index at u32::MAX.
   const exhausted = structuredClone(pickle);
   assert.ok(exhausted.ratchet.sending, "initiator has a sending chain");
   exhausted.ratchet.sending.index = 2 ** 32 - 1;

@@ -40,7 +40,7 @@ pub enum ErrorCode {
     SessionMismatch,
     /// A plaintext longer than one message may carry.
     PlaintextTooLong,
-    /// A session that cannot send: chain counter exhausted or no remote key yet.
+    /// A session that cannot send: its chain counter is exhausted.
     SessionUnusable,
     /// A serialized identity or session that does not restore.
     InvalidPickle,

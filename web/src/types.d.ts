@@ -40,7 +40,7 @@ export type CipherflowErrorCode =
   | "SESSION_MISMATCH"
   /** A plaintext longer than one message may carry. */
   | "PLAINTEXT_TOO_LONG"
-  /** A session that cannot send: chain counter exhausted or no remote key yet. */
+  /** A session that cannot send: its chain counter is exhausted. */
   | "SESSION_UNUSABLE"
   /** A serialized identity or session that does not restore. */
   | "INVALID_PICKLE"
