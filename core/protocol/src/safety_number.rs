@@ -206,7 +206,7 @@ fn push_padded(out: &mut String, value: u64) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #[cfg(target_arch = "wasm32")]
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
@@ -219,11 +219,12 @@ mod tests {
     // Known-answer vectors from libsignal, `rust/protocol/src/fingerprint.rs`,
     // tests `fingerprint_test_v1` / `fingerprint_test_v2` (Java: `testVectorsVersion1`/`2`).
     // Identity keys are 33-byte `0x05 || u` DJB keys, as ours are.
-    const ALICE_IDENTITY: &str =
+    pub(crate) const ALICE_IDENTITY: &str =
         "0506863bc66d02b40d27b8d49ca7c09e9239236f9d7d25d6fcca5ce13c7064d868";
-    const BOB_IDENTITY: &str = "05f781b6fb32fed9ba1cf2de978d4d5da28dc34046ae814402b5c0dbd96fda907b";
-    const ALICE_STABLE_ID: &[u8] = b"+14152222222";
-    const BOB_STABLE_ID: &[u8] = b"+14153333333";
+    pub(crate) const BOB_IDENTITY: &str =
+        "05f781b6fb32fed9ba1cf2de978d4d5da28dc34046ae814402b5c0dbd96fda907b";
+    pub(crate) const ALICE_STABLE_ID: &[u8] = b"+14152222222";
+    pub(crate) const BOB_STABLE_ID: &[u8] = b"+14153333333";
     /// libsignal's displayable fingerprint for the pair above at 5200 iterations.
     const DISPLAYABLE: &str = "300354477692869396892869876765458257569162576843440918079131";
     /// The first 32 bytes of each party's final hash, as carried in libsignal's
@@ -233,7 +234,7 @@ mod tests {
     const BOB_HASH_PREFIX: &str =
         "d62cbf73a11592015b6b9f1682ac306fea3aaf3885b84d12bca631e9d4fb3a4d";
 
-    fn key_from_hex(s: &str) -> [u8; 33] {
+    pub(crate) fn key_from_hex(s: &str) -> [u8; 33] {
         hex::decode(s).unwrap().try_into().unwrap()
     }
 

@@ -243,23 +243,20 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test as test;
 
     use super::*;
+    // The identities and ids of libsignal's vectors, shared with the safety
+    // number's tests.
+    use crate::safety_number::tests::{
+        ALICE_IDENTITY, ALICE_STABLE_ID as ALICE_ID, BOB_IDENTITY, BOB_STABLE_ID as BOB_ID,
+        key_from_hex as key,
+    };
 
     // libsignal's vectors (`rust/protocol/src/fingerprint.rs`, tests
     // `fingerprint_test_v1`/`_v2` and `fingerprint_encodings`; Java's
-    // `testVectorsVersion1`/`2`), for the identities below at 5200 iterations.
-    const ALICE_IDENTITY: &str =
-        "0506863bc66d02b40d27b8d49ca7c09e9239236f9d7d25d6fcca5ce13c7064d868";
-    const BOB_IDENTITY: &str = "05f781b6fb32fed9ba1cf2de978d4d5da28dc34046ae814402b5c0dbd96fda907b";
-    const ALICE_ID: &[u8] = b"+14152222222";
-    const BOB_ID: &[u8] = b"+14153333333";
+    // `testVectorsVersion1`/`2`), for those identities at 5200 iterations.
     const ALICE_V1: &str = "080112220a201e301a0353dce3dbe7684cb8336e85136cdc0ee96219494ada305d62a7bd61df1a220a20d62cbf73a11592015b6b9f1682ac306fea3aaf3885b84d12bca631e9d4fb3a4d";
     const BOB_V1: &str = "080112220a20d62cbf73a11592015b6b9f1682ac306fea3aaf3885b84d12bca631e9d4fb3a4d1a220a201e301a0353dce3dbe7684cb8336e85136cdc0ee96219494ada305d62a7bd61df";
     const ALICE_V2: &str = "080212220a201e301a0353dce3dbe7684cb8336e85136cdc0ee96219494ada305d62a7bd61df1a220a20d62cbf73a11592015b6b9f1682ac306fea3aaf3885b84d12bca631e9d4fb3a4d";
     const BOB_V2: &str = "080212220a20d62cbf73a11592015b6b9f1682ac306fea3aaf3885b84d12bca631e9d4fb3a4d1a220a201e301a0353dce3dbe7684cb8336e85136cdc0ee96219494ada305d62a7bd61df";
-
-    fn key(s: &str) -> [u8; 33] {
-        hex::decode(s).unwrap().try_into().unwrap()
-    }
 
     fn pair(version: u32) -> (ScannableFingerprint, ScannableFingerprint) {
         let (a, b) = (key(ALICE_IDENTITY), key(BOB_IDENTITY));
