@@ -149,14 +149,8 @@ mod tests {
         use crate::wire::{Header, RatchetMessage};
 
         let mut rng = ChaCha20Rng::seed_from_u64(8);
-        let alice = Account::new(&mut rng, 0);
-        let bob = Account::new(&mut rng, 0);
         let mut record = SessionRecord::default();
-        for _ in 0..=MAX_PREVIOUS_SESSIONS {
-            let session =
-                Session::initiate(&mut rng, alice.identity(), &bob.bundle(None).unwrap()).unwrap();
-            record.promote(session);
-        }
+        promote_sessions(&mut rng, &mut record, MAX_PREVIOUS_SESSIONS + 1, |_| {});
         assert_eq!(record.previous_len(), MAX_PREVIOUS_SESSIONS);
         let forged = Envelope::Ratchet(RatchetMessage {
             header: Header {
@@ -190,17 +184,35 @@ mod tests {
     #[test]
     fn previous_sessions_are_bounded_and_keep_no_spare_slots() {
         let mut rng = ChaCha20Rng::seed_from_u64(7);
-        let alice = Account::new(&mut rng, 0);
-        let bob = Account::new(&mut rng, 0);
         let mut record = SessionRecord::default();
-        for n in 0..MAX_PREVIOUS_SESSIONS + 3 {
+        promote_sessions(
+            &mut rng,
+            &mut record,
+            MAX_PREVIOUS_SESSIONS + 3,
+            |(n, record)| {
+                let kept = n.min(MAX_PREVIOUS_SESSIONS);
+                assert_eq!(record.previous_len(), kept);
+                let slots = record.previous.as_ref().map_or(0, |p| p.capacity());
+                assert!(slots <= kept, "{slots} slots for {kept} sessions");
+            },
+        );
+    }
+
+    /// Promotes `count` fresh sessions between two new accounts into
+    /// `record`, calling `after` with each one's number and the record.
+    fn promote_sessions(
+        rng: &mut ChaCha20Rng,
+        record: &mut SessionRecord,
+        count: usize,
+        mut after: impl FnMut((usize, &SessionRecord)),
+    ) {
+        let alice = Account::new(rng, 0);
+        let bob = Account::new(rng, 0);
+        for n in 0..count {
             let session =
-                Session::initiate(&mut rng, alice.identity(), &bob.bundle(None).unwrap()).unwrap();
+                Session::initiate(rng, alice.identity(), &bob.bundle(None).unwrap()).unwrap();
             record.promote(session);
-            let kept = n.min(MAX_PREVIOUS_SESSIONS);
-            assert_eq!(record.previous_len(), kept);
-            let slots = record.previous.as_ref().map_or(0, |p| p.capacity());
-            assert!(slots <= kept, "{slots} slots for {kept} sessions");
+            after((n, record));
         }
     }
 }

@@ -7,33 +7,24 @@
 
 use cipherflow_flow::Simulation;
 
-/// How many hops each journey had at one moment, oldest journey first.
+/// How many hops each journey had at one moment, oldest journey first. The
+/// core's journey book only ever appends, so a journey keeps its position
+/// and the counts need no keys.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct HopCounts(Vec<(String, usize)>);
+pub struct HopCounts(Vec<usize>);
 
 impl HopCounts {
     /// The counts of the simulation now.
     pub fn of(sim: &Simulation) -> Self {
-        Self(
-            sim.journeys()
-                .all()
-                .iter()
-                .map(|j| (j.key.clone(), j.hops.len()))
-                .collect(),
-        )
+        Self(sim.journeys().all().iter().map(|j| j.hops.len()).collect())
     }
 
     /// The first journey (oldest first) that has made hops since these
     /// counts were taken, as a [`Travel`] numbered `run`; none when nothing
-    /// moved.
+    /// moved. A journey opened since then starts from zero hops.
     pub fn travel(&self, sim: &Simulation, run: u64) -> Option<Travel> {
         sim.journeys().all().iter().enumerate().find_map(|(i, j)| {
-            // Journeys are only ever appended; a key that does not match
-            // its position is a journey this snapshot never saw.
-            let before = match self.0.get(i) {
-                Some((key, n)) if *key == j.key => *n,
-                _ => 0,
-            };
+            let before = self.0.get(i).copied().unwrap_or(0);
             (j.hops.len() > before).then(|| Travel {
                 key: j.key.clone(),
                 first_new_hop: before,
