@@ -20,7 +20,12 @@ if ! bash scripts/setup.sh; then
 fi
 
 suite_fmt()     { cargo fmt --all --check; }
-suite_clippy()  { cargo clippy --workspace --all-targets --locked -- -D warnings; }
+# The web crate twice: with the simulation (the default) and without it (the
+# protocol-only module of `cipherflow/protocol`).
+suite_clippy()  {
+  cargo clippy --workspace --all-targets --locked -- -D warnings &&
+    cargo clippy -p cipherflow-web --no-default-features --all-targets --locked -- -D warnings
+}
 suite_native()  { cargo test --workspace --locked --exclude cipherflow-server; }
 # `cipherflow serve`: the real binary on random loopback ports, driven over
 # sockets (Graph API, webhooks, control API, crash safety, load), and the

@@ -1,21 +1,27 @@
 // Every error code of web/src/error.rs, triggered through the public API of the
 // installed package. Each throw must be an `Error` named "CipherflowError" with
 // a stable string `code`; the set of codes triggered must be the whole list.
+// The protocol cases run against both entries, `cipherflow` and
+// `cipherflow/protocol`, and the protocol entry must raise every protocol code.
 import { test, before } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { ERROR_CODES, installPackage, repoRoot } from "./install.mjs";
+import { ERROR_CODES, PROTOCOL_ERROR_CODES, installPackage, repoRoot } from "./install.mjs";
 
 let pkg;
 let cf;
-const triggered = new Set();
+let protocol; // the `cipherflow/protocol` entry (its own wasm module)
+let triggered = new Set(); // the set the current test records into
+const triggeredFull = triggered;
+const triggeredProtocol = new Set();
 
 before(() => {
   pkg = installPackage();
   cf = pkg.requireCjs();
+  protocol = pkg.requireProtocol();
 });
 
 /** Asserts `fn` throws a CipherflowError with `code`, and records the code. */
@@ -38,15 +44,15 @@ function expectCode(code, fn, why = code) {
 
 const utf8 = (bytes) => Buffer.from(bytes).toString("utf8");
 
-function pair(seedA = 1, seedB = 2) {
-  const alice = cf.Identity.generate({ seed: seedA });
-  const bob = cf.Identity.generate({ seed: seedB });
+function pair(seedA = 1, seedB = 2, mod = cf) {
+  const alice = mod.Identity.generate({ seed: seedA });
+  const bob = mod.Identity.generate({ seed: seedB });
   const opks = bob.generateOneTimePreKeys(5);
   return { alice, bob, opks };
 }
 
-function established(seedA = 1, seedB = 2) {
-  const { alice, bob, opks } = pair(seedA, seedB);
+function established(seedA = 1, seedB = 2, mod = cf) {
+  const { alice, bob, opks } = pair(seedA, seedB, mod);
   const a = alice.initiateSession(bob.bundle(opks[0]));
   const { session: b } = bob.acceptSession(a.encrypt("hello"));
   assert.equal(a.decryptText(b.encrypt("hi")), "hi");
@@ -57,17 +63,32 @@ function established(seedA = 1, seedB = 2) {
 // Encode(SPK) 33 || signature 64 || flag || [opk_id 4 || Encode(OPK) 33].
 const BUNDLE = { ik: 1, spkId: 34, spk: 38, sig: 71, flag: 135 };
 
-test("the code list here is the code list of web/src/error.rs", () => {
+test("the code lists here are the code lists of web/src/error.rs", () => {
   const source = readFileSync(join(repoRoot, "web/src/error.rs"), "utf8");
-  const codes = [...source.matchAll(/=> "([A-Z_]+)"/g)].map((m) => m[1]);
-  assert.deepEqual([...new Set(codes)].sort(), [...ERROR_CODES].sort());
+  const arms = [...source.matchAll(/(#\[cfg\(feature = "flow"\)\]\s*)?ErrorCode::\w+ => "([A-Z_]+)"/g)];
+  assert.deepEqual(arms.map((m) => m[2]).sort(), [...ERROR_CODES].sort());
+  // The codes not behind the `flow` feature are the protocol entry's.
+  const protocolCodes = arms.filter((m) => m[1] === undefined).map((m) => m[2]);
+  assert.deepEqual(protocolCodes.sort(), [...PROTOCOL_ERROR_CODES].sort());
 });
 
-test("protocol errors", () => {
-  const { Identity, PreKeyBundle, Session, safetyNumber } = cf;
+for (const entry of ["cipherflow", "cipherflow/protocol"]) {
+  test(`protocol errors (${entry})`, () => {
+    const mod = entry === "cipherflow" ? cf : protocol;
+    triggered = entry === "cipherflow" ? triggeredFull : triggeredProtocol;
+    try {
+      protocolErrors(mod);
+    } finally {
+      triggered = triggeredFull;
+    }
+  });
+}
+
+function protocolErrors(mod) {
+  const { Identity, PreKeyBundle, Session, safetyNumber } = mod;
 
   // MALFORMED_MESSAGE: garbage, truncated bundle, a non-prekey message to acceptSession.
-  const { alice, bob, opks, a, b } = established();
+  const { alice, bob, opks, a, b } = established(1, 2, mod);
   expectCode("MALFORMED_MESSAGE", () => b.decrypt(new Uint8Array([1, 2, 3])), "garbage envelope");
   expectCode("MALFORMED_MESSAGE", () => b.decrypt(new Uint8Array(0)), "empty envelope");
   expectCode("MALFORMED_MESSAGE", () => bob.acceptSession(new Uint8Array(100)), "zero bytes");
@@ -174,7 +195,13 @@ test("protocol errors", () => {
   expectCode("UNSEAL_FAILED", () => Identity.restore(alice.serialize(key), wrongKey));
   expectCode("UNSEAL_FAILED", () => Identity.restore(new Uint8Array(3), key), "truncated");
   assert.deepEqual(Identity.restore(alice.serialize(key), key).publicKey, alice.publicKey);
-});
+
+  // INVALID_ARGUMENT: wrong types reach the protocol functions as typed errors.
+  expectCode("INVALID_ARGUMENT", () => Identity.generate({ seed: -1 }), "negative seed");
+  expectCode("INVALID_ARGUMENT", () => a.encrypt(42), "a number as plaintext");
+  expectCode("INVALID_ARGUMENT", () => Session.restore("pickle"), "a string as pickle");
+  expectCode("INVALID_ARGUMENT", () => safetyNumber(1, alice.publicKey, "b", bob.publicKey), "id not a string");
+}
 
 test("simulation errors", () => {
   const { Simulation } = cf;
@@ -307,6 +334,7 @@ test("ENTROPY_UNAVAILABLE: no Web Crypto in the process", () => {
   const script = `
     Object.defineProperty(globalThis, "crypto", { value: undefined, configurable: true });
     const cf = require("cipherflow");
+    const protocol = require("cipherflow/protocol");
     const out = {};
     const probe = (name, fn) => {
       try { fn(); out[name] = "ok"; }
@@ -317,12 +345,14 @@ test("ENTROPY_UNAVAILABLE: no Web Crypto in the process", () => {
     const pickle = cf.Identity.generate({ seed: 1 }).serialize();
     probe("restore", () => cf.Identity.restore(pickle));
     probe("simulation", () => new cf.Simulation({ seed: 1 }).addConsumer("+1 650 555 1234", "A"));
+    probe("protocol generate", () => protocol.Identity.generate());
+    probe("protocol seeded", () => protocol.Identity.generate({ seed: 1 }));
     process.stdout.write(JSON.stringify(out));
   `;
   const child = spawnSync(process.execPath, ["-e", script], { cwd: pkg.appDir, encoding: "utf8" });
   assert.equal(child.status, 0, child.stderr);
   const out = JSON.parse(child.stdout);
-  for (const name of ["generate", "restore"]) {
+  for (const name of ["generate", "restore", "protocol generate"]) {
     assert.deepEqual(
       { isError: out[name].isError, name: out[name].name, code: out[name].code },
       { isError: true, name: "CipherflowError", code: "ENTROPY_UNAVAILABLE" },
@@ -330,6 +360,8 @@ test("ENTROPY_UNAVAILABLE: no Web Crypto in the process", () => {
     );
   }
   assert.equal(out.seeded, "ok", "a seeded identity needs no platform entropy");
+  assert.equal(out["protocol seeded"], "ok", "also in the protocol entry");
+  triggeredProtocol.add(out["protocol generate"].code);
   assert.equal(out.simulation, "ok", "the simulation is seeded: no platform entropy");
   triggered.add(out.generate.code);
 });
@@ -396,5 +428,9 @@ test("unknown option keys are refused (a misspelled seed must not make random ke
 });
 
 test("every code of web/src/error.rs was triggered at least once (runs last)", () => {
-  assert.deepEqual([...triggered].sort(), [...ERROR_CODES].sort());
+  assert.deepEqual([...triggeredFull].sort(), [...ERROR_CODES].sort());
+});
+
+test("cipherflow/protocol raised every protocol code, and only those (runs last)", () => {
+  assert.deepEqual([...triggeredProtocol].sort(), [...PROTOCOL_ERROR_CODES].sort());
 });

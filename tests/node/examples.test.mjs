@@ -1,7 +1,8 @@
 // The examples in examples/, run against the packed npm package exactly as a user
 // would: target/npm/cipherflow-*.tgz installed into a fresh folder, then
-// `node examples/node-quickstart.mjs` there, and browser.html (next to
-// node_modules) served over http and loaded in headless Chromium.
+// `node examples/node-quickstart.mjs` there, and browser.html and
+// protocol-browser.html (next to node_modules) served over http and loaded in
+// headless Chromium.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
@@ -32,6 +33,7 @@ before(() => {
   mkdirSync(join(appDir, "examples"));
   copyFileSync(join(examples, "node-quickstart.mjs"), join(appDir, "examples", "node-quickstart.mjs"));
   copyFileSync(join(examples, "browser.html"), join(appDir, "browser.html"));
+  copyFileSync(join(examples, "protocol-browser.html"), join(appDir, "protocol-browser.html"));
 });
 
 after(() => {
@@ -116,6 +118,47 @@ test("examples/browser.html loads the package's web build without a bundler and 
     ]) {
       assert.ok(text.includes(fact), `page lacks ${JSON.stringify(fact)}:\n${text}`);
     }
+    assert.match(text, /safety number: (\d{5} ){11}\d{5}/);
+  } finally {
+    await browser.close();
+    await server.close();
+  }
+});
+
+test("examples/protocol-browser.html runs X3DH and the ratchet from the protocol-only module alone", async () => {
+  const server = await serveDir(appDir);
+  const browser = await launchBrowser();
+  try {
+    const page = await browser.newPage();
+    const problems = [];
+    const wasmFetched = [];
+    page.on("console", (m) => {
+      if (m.type() === "error" || m.type() === "warning") problems.push(`${m.type()}: ${m.text()}`);
+    });
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    page.on("response", (r) => {
+      if (r.url().endsWith(".wasm")) wasmFetched.push(r.url().slice(server.url.length));
+    });
+    await page.goto(`${server.url}protocol-browser.html`);
+    await page.waitForSelector('#status:not([data-state="running"])', { timeout: 30_000 });
+    const state = await page.getAttribute("#status", "data-state");
+    const text = await page.innerText("body");
+    assert.equal(state, "done", `page state ${state}:\n${text}\n${problems.join("\n")}`);
+    assert.deepEqual(problems, []);
+    // Only the protocol module was fetched: the full one never is.
+    assert.deepEqual(wasmFetched, ["node_modules/cipherflow/protocol/web/cipherflow_protocol_bg.wasm"]);
+    for (const fact of [
+      "Done: every check passed.",
+      "the bundle's signed prekey signature verifies: yes",
+      "Bob reads “Hi Bob, it's Alice.”: yes",
+      "Alice reads “Hi Alice!”: yes",
+      "a replayed message is refused (DUPLICATE_MESSAGE): yes",
+      "same safety number on both sides: yes",
+      "a sealed identity restores with its key: yes",
+    ]) {
+      assert.ok(text.includes(fact), `page lacks ${JSON.stringify(fact)}:\n${text}`);
+    }
+    assert.match(text, /Bob's bundle: 173 bytes/);
     assert.match(text, /safety number: (\d{5} ){11}\d{5}/);
   } finally {
     await browser.close();

@@ -58,6 +58,10 @@ export function installPackage() {
     join(appDir, "esm-entry.mjs"),
     'export * from "cipherflow";\nexport { default } from "cipherflow";\n',
   );
+  writeFileSync(
+    join(appDir, "esm-protocol-entry.mjs"),
+    'export * from "cipherflow/protocol";\nexport { default } from "cipherflow/protocol";\n',
+  );
   if (!process.env.CIPHERFLOW_KEEP_TMP) {
     process.on("exit", () => {
       try {
@@ -75,6 +79,9 @@ export function installPackage() {
     tarball: source,
     importEsm: () => import(pathToFileURL(join(appDir, "esm-entry.mjs")).href),
     requireCjs: () => require("cipherflow"),
+    /** The protocol-only entry, `cipherflow/protocol`, through the exports map. */
+    requireProtocol: () => require("cipherflow/protocol"),
+    importProtocolEsm: () => import(pathToFileURL(join(appDir, "esm-protocol-entry.mjs")).href),
     packageJson: () => require("cipherflow/package.json"),
     /**
      * A second, independent instance of the package: its own wasm module
@@ -95,8 +102,8 @@ export function installPackage() {
   };
 }
 
-/** Every code in web/src/error.rs (`ErrorCode::as_str`), the public error contract. */
-export const ERROR_CODES = Object.freeze([
+/** The codes `cipherflow/protocol` can throw: those of web/src/error.rs not behind the `flow` feature. */
+export const PROTOCOL_ERROR_CODES = Object.freeze([
   "INVALID_ARGUMENT",
   "ENTROPY_UNAVAILABLE",
   "MALFORMED_MESSAGE",
@@ -112,6 +119,11 @@ export const ERROR_CODES = Object.freeze([
   "SESSION_UNUSABLE",
   "INVALID_PICKLE",
   "UNSEAL_FAILED",
+]);
+
+/** Every code in web/src/error.rs (`ErrorCode::as_str`), the public error contract. */
+export const ERROR_CODES = Object.freeze([
+  ...PROTOCOL_ERROR_CODES,
   "INVALID_PHONE_NUMBER",
   "INVALID_CONFIG",
   "UNKNOWN_CONSUMER",

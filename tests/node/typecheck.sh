@@ -4,6 +4,9 @@
 # user would, then runs the repo's tsc (strict, --noEmit) there on:
 #
 #   types-example.ts  every export, method and getter, with explicit types
+#   types-protocol-example.ts
+#                     the same for `cipherflow/protocol`, and that the
+#                     simulation is absent from its types
 #   types-fixture.ts  real output of the package (written by types-fixture.mjs)
 #                     as literals of the declared types: exact shapes
 #
@@ -24,7 +27,7 @@ cat > "$DIR/package.json" <<'JSON'
 { "name": "cipherflow-types-check", "private": true, "type": "module" }
 JSON
 (cd "$DIR" && npm install --no-audit --no-fund --offline --loglevel=error "${tgzs[0]}" >/dev/null)
-cp "$ROOT/tests/node/types-example.ts" "$ROOT/tests/node/tsconfig.json" "$DIR/"
+cp "$ROOT/tests/node/types-example.ts" "$ROOT/tests/node/types-protocol-example.ts" "$ROOT/tests/node/tsconfig.json" "$DIR/"
 node "$ROOT/tests/node/types-fixture.mjs" "$DIR"
 
 echo "tsc $("$TSC" --version) (nodenext)"

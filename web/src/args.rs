@@ -119,6 +119,7 @@ pub fn u32_arg(value: &JsValue, name: &str) -> Result<u32, JsValue> {
 }
 
 /// A boolean argument.
+#[cfg(feature = "flow")]
 pub fn boolean(value: &JsValue, name: &str) -> Result<bool, JsValue> {
     value
         .as_bool()

@@ -4,6 +4,7 @@
 //! Every core error maps to exactly one code here, so JS callers can branch on
 //! `error.code` and never on message text.
 
+#[cfg(feature = "flow")]
 use cipherflow_flow::SimError;
 use cipherflow_protocol::keys::KeyError;
 use cipherflow_protocol::pickle::PickleError;
@@ -46,24 +47,34 @@ pub enum ErrorCode {
     InvalidPickle,
     /// A sealed identity or session that does not open: wrong key or altered bytes.
     UnsealFailed,
+    #[cfg(feature = "flow")]
     /// Not a valid phone number.
     InvalidPhoneNumber,
+    #[cfg(feature = "flow")]
     /// Simulation options out of range (fault probabilities, retention days).
     InvalidConfig,
+    #[cfg(feature = "flow")]
     /// No consumer with that number in the simulation.
     UnknownConsumer,
+    #[cfg(feature = "flow")]
     /// No business with that phone number id in the simulation.
     UnknownBusiness,
+    #[cfg(feature = "flow")]
     /// The number is already registered in the simulation.
     NumberTaken,
+    #[cfg(feature = "flow")]
     /// The number is not registered on the simulated WhatsApp.
     NotRegistered,
+    #[cfg(feature = "flow")]
     /// A message text that is empty or too long.
     InvalidText,
+    #[cfg(feature = "flow")]
     /// A reply or reaction names a message that is not in the chat.
     UnknownMessage,
+    #[cfg(feature = "flow")]
     /// A trace that is not valid trace JSON, or holds no events to check.
     InvalidTrace,
+    #[cfg(feature = "flow")]
     /// One call would run more simulation steps than [`crate::simulation::STEP_BUDGET`]
     /// (a fault feedback loop, or a message retransmitted across a huge clock move).
     WorkLimit,
@@ -88,15 +99,25 @@ impl ErrorCode {
             ErrorCode::SessionUnusable => "SESSION_UNUSABLE",
             ErrorCode::InvalidPickle => "INVALID_PICKLE",
             ErrorCode::UnsealFailed => "UNSEAL_FAILED",
+            #[cfg(feature = "flow")]
             ErrorCode::InvalidPhoneNumber => "INVALID_PHONE_NUMBER",
+            #[cfg(feature = "flow")]
             ErrorCode::InvalidConfig => "INVALID_CONFIG",
+            #[cfg(feature = "flow")]
             ErrorCode::UnknownConsumer => "UNKNOWN_CONSUMER",
+            #[cfg(feature = "flow")]
             ErrorCode::UnknownBusiness => "UNKNOWN_BUSINESS",
+            #[cfg(feature = "flow")]
             ErrorCode::NumberTaken => "NUMBER_TAKEN",
+            #[cfg(feature = "flow")]
             ErrorCode::NotRegistered => "NOT_REGISTERED",
+            #[cfg(feature = "flow")]
             ErrorCode::InvalidText => "INVALID_TEXT",
+            #[cfg(feature = "flow")]
             ErrorCode::UnknownMessage => "UNKNOWN_MESSAGE",
+            #[cfg(feature = "flow")]
             ErrorCode::InvalidTrace => "INVALID_TRACE",
+            #[cfg(feature = "flow")]
             ErrorCode::WorkLimit => "WORK_LIMIT",
         }
     }
@@ -195,6 +216,7 @@ impl Coded for PickleError {
     }
 }
 
+#[cfg(feature = "flow")]
 impl Coded for SimError {
     fn code(&self) -> ErrorCode {
         match self {

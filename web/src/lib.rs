@@ -4,7 +4,9 @@
 //!
 //! - Low level: [`identity::Identity`], [`bundle::PreKeyBundle`],
 //!   [`session::Session`] and safety numbers.
-//! - High level: [`simulation::Simulation`], the four-party Cloud API flow.
+//! - High level: `simulation::Simulation`, the four-party Cloud API flow, behind
+//!   the default `flow` feature. Built without it, the crate is the
+//!   protocol-only module of the npm entry `cipherflow/protocol`.
 //!
 //! Every function takes its arguments as `JsValue` and checks them itself
 //! ([`args`]), so a wrong type is a typed error, not a coercion. Every fallible
@@ -16,13 +18,17 @@ mod args;
 mod bundle;
 mod entropy;
 mod error;
+#[cfg(feature = "flow")]
 mod http_shape;
 mod identity;
 mod output;
 mod pickle_io;
 mod session;
+#[cfg(feature = "flow")]
 mod sim_options;
+#[cfg(feature = "flow")]
 mod simulation;
+#[cfg(feature = "flow")]
 mod trace_io;
 
 use wasm_bindgen::prelude::*;
@@ -33,10 +39,29 @@ use wasm_bindgen::prelude::*;
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
-/// The TypeScript types of every plain object the API takes or returns
-/// (snapshots, traces, HTTP shapes, options), appended to the generated `.d.ts`.
+/// The TypeScript types of the plain objects the protocol API takes or returns
+/// (bundles, session snapshots, options, error codes), appended to the
+/// generated `.d.ts` of both builds.
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = include_str!("types.d.ts");
+const PROTOCOL_TYPES: &str = include_str!("types/protocol.d.ts");
+
+/// The simulation's types (snapshots, traces, HTTP shapes, options), in the
+/// full build only.
+#[cfg(feature = "flow")]
+#[wasm_bindgen(typescript_custom_section)]
+const FLOW_TYPES: &str = include_str!("types/flow.d.ts");
+
+/// `error.code`: what this build can throw.
+#[cfg(feature = "flow")]
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_CODES: &str = "/** Every `code` a `CipherflowError` can carry. The strings are stable API. */\n\
+export type CipherflowErrorCode = ProtocolErrorCode | FlowErrorCode;";
+
+/// `error.code`: what this build can throw.
+#[cfg(not(feature = "flow"))]
+#[wasm_bindgen(typescript_custom_section)]
+const ERROR_CODES: &str = "/** Every `code` a `CipherflowError` can carry. The strings are stable API. */\n\
+export type CipherflowErrorCode = ProtocolErrorCode;";
 
 /// Runs once when the module is instantiated: panics (which the core never
 /// raises on input) are reported to the console with their message instead of an
