@@ -59,6 +59,10 @@ pub struct ProofChecker {
     /// in yet.
     awaiting_verdict: bool,
     streaming: Option<Streaming>,
+    /// The consumers the trace saw send (by number): their texts come in
+    /// as `consumer_sent`, so the Cloud API's decryption of them is not a
+    /// second plaintext.
+    senders: crate::maps::SortedSet<String>,
     /// The last exhaustive report, until something new comes in: a view
     /// that reads the proof several times per change scans once.
     cached: std::cell::RefCell<Option<ProofReport>>,
@@ -132,6 +136,18 @@ impl ProofChecker {
                 }
             });
         }
+    }
+
+    /// A consumer's client the router runs sent a message.
+    pub fn consumer_sent_by(&mut self, number: &str) {
+        if !self.senders.contains(number) {
+            self.senders.insert(number.to_owned());
+        }
+    }
+
+    /// Whether the trace saw `number`'s client send.
+    pub fn saw_consumer_send(&self, number: &str) -> bool {
+        self.senders.contains(number)
     }
 
     /// Bytes the transport held or forwarded.

@@ -164,7 +164,14 @@ impl LightTrace {
 
 fn input_of(f: Fields<'_>) -> Result<ProofInput<'_>, FieldError> {
     Ok(match f.str("type")? {
-        "consumer_sent" => ProofInput::Plaintext(Cow::Borrowed(f.str("text")?)),
+        "consumer_sent" => ProofInput::ConsumerSent {
+            by: Cow::Borrowed(f.str("consumer")?),
+            text: Cow::Borrowed(f.str("text")?),
+        },
+        "cloud_api_decrypted" => ProofInput::Decrypted {
+            from: Cow::Borrowed(f.str("from")?),
+            text: Cow::Borrowed(f.str("text")?),
+        },
         "graph_api" => {
             let status = f.object("response")?.u64("status")?;
             let body = f.object("request")?.str("body")?;
@@ -190,7 +197,7 @@ fn input_of(f: Fields<'_>) -> Result<ProofInput<'_>, FieldError> {
         "transport_delivered" => ProofInput::Delivery {
             tampered: f.bool("tampered")?,
         },
-        "cloud_api_decrypted" | "consumer_received" => ProofInput::Verdict(true),
+        "consumer_received" => ProofInput::Verdict(true),
         "rejected" | "duplicate_ignored" => {
             ProofInput::Verdict(f.has("decrypted") && f.bool("decrypted")?)
         }

@@ -3,9 +3,10 @@
 //!
 //! What it reads:
 //!
-//! - **plaintexts:** every `consumer_sent` text, and the text (or reaction
+//! - **plaintexts:** every `consumer_sent` text, the text (or reaction
 //!   emoji) of every Graph API `/messages` request the Cloud API accepted
-//!   (status 200);
+//!   (status 200), and every `cloud_api_decrypted` text from a consumer the
+//!   trace never saw send (a phone outside the router);
 //! - **transport bytes:** the Signal payload of every `transport_accepted`
 //!   envelope, and any message content shared with the transport
 //!   (`meta_shared` with `content`, which only a breach produces);
@@ -33,6 +34,24 @@ pub enum TraceProofError {
 pub enum ProofInput<'a> {
     /// A party sent this plaintext.
     Plaintext(Cow<'a, str>),
+    /// A consumer's client the router runs sent this plaintext (`by`: its
+    /// number's digits).
+    ConsumerSent {
+        /// The sender's number.
+        by: Cow<'a, str>,
+        /// The text.
+        text: Cow<'a, str>,
+    },
+    /// The Cloud API decrypted a consumer's message (a verdict: the bytes
+    /// decrypted). When the trace never saw that consumer send (its phone is
+    /// outside the router: a live workshop's phone), the text is a plaintext
+    /// to search for too: the Cloud API is where the server first learns it.
+    Decrypted {
+        /// The sender's number.
+        from: Cow<'a, str>,
+        /// The text.
+        text: Cow<'a, str>,
+    },
     /// The transport held these bytes.
     TransportBytes(Cow<'a, [u8]>),
     /// An envelope reached its recipient, tampered with or not.
@@ -51,6 +70,16 @@ impl ProofChecker {
     pub fn push(&mut self, input: ProofInput<'_>) {
         match input {
             ProofInput::Plaintext(text) => self.plaintext_sent(&text),
+            ProofInput::ConsumerSent { by, text } => {
+                self.consumer_sent_by(&by);
+                self.plaintext_sent(&text);
+            }
+            ProofInput::Decrypted { from, text } => {
+                self.verdict(true);
+                if !self.saw_consumer_send(&from) {
+                    self.plaintext_sent(&text);
+                }
+            }
             ProofInput::TransportBytes(bytes) => self.transport_held(&bytes),
             ProofInput::Delivery { tampered } => self.delivery(tampered),
             ProofInput::Verdict(decrypted) => self.verdict(decrypted),
@@ -78,11 +107,20 @@ pub fn prove_trace(trace: &Trace) -> Result<ProofReport, TraceProofError> {
 
 /// What the proof reads of one event.
 pub fn input_of(kind: &EventKind) -> ProofInput<'_> {
+    if let EventKind::CloudApiDecrypted { from, text, .. } = kind {
+        return ProofInput::Decrypted {
+            from: Cow::Borrowed(from.wa_id()),
+            text: Cow::Borrowed(text),
+        };
+    }
     if let Some(decrypted) = kind.verdict() {
         return ProofInput::Verdict(decrypted);
     }
     match kind {
-        EventKind::ConsumerSent { text, .. } => ProofInput::Plaintext(Cow::Borrowed(text)),
+        EventKind::ConsumerSent { consumer, text, .. } => ProofInput::ConsumerSent {
+            by: Cow::Borrowed(consumer.wa_id()),
+            text: Cow::Borrowed(text),
+        },
         EventKind::GraphApi {
             request, response, ..
         } if response.status == 200 => outbound_text(&request.body)
