@@ -230,7 +230,8 @@ impl Coded for SimError {
             SimError::NotRegistered(_) => ErrorCode::NotRegistered,
             SimError::BadText { .. } => ErrorCode::InvalidText,
             SimError::UnknownMessage(_) => ErrorCode::UnknownMessage,
-            SimError::ClockBackwards => ErrorCode::InvalidArgument,
+            SimError::ClockBackwards | SimError::WrongSender { .. } => ErrorCode::InvalidArgument,
+            SimError::DeviceNotAttached(_) => ErrorCode::UnknownConsumer,
         }
     }
 }

@@ -133,6 +133,8 @@ pub fn control_engine(e: &EngineError) -> Response {
                 SimError::BadText { .. } => (400, "BAD_TEXT"),
                 SimError::UnknownMessage(_) => (404, "UNKNOWN_MESSAGE"),
                 SimError::ClockBackwards => (400, "CLOCK_BACKWARDS"),
+                SimError::DeviceNotAttached(_) => (404, "DEVICE_NOT_ATTACHED"),
+                SimError::WrongSender { .. } => (400, "WRONG_SENDER"),
                 SimError::Faults(_) | SimError::Retention(_) | SimError::WebhookPolicy(_) => {
                     (400, "BAD_SETTING")
                 }

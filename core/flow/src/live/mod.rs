@@ -11,8 +11,13 @@
 //! server's world in the browser and compares digests.
 //!
 //! - `input.rs`: the inputs.
+//! - `device_gate.rs`: the transport's end of a device's connection: the
+//!   handshake and the checks on every frame.
+//! - `phone_link.rs`: the phone's end: the consumer party driven by frames.
 
+pub mod device_gate;
 mod input;
+pub mod phone_link;
 
 pub use input::Input;
 use serde_json::{Value, json};

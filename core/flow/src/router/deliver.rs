@@ -103,10 +103,15 @@ impl Simulation {
         }
     }
 
-    /// The kind of party at `address`.
+    /// The kind of party at `address` (a device outside the router is a
+    /// consumer's phone).
     pub(crate) fn kind_of(&self, address: &Address) -> PartyKind {
-        self.resolve(address)
-            .map_or(PartyKind::External, |p| p.kind())
+        match address {
+            Address::Number(n) if self.live.devices.contains(n) => PartyKind::Consumer,
+            _ => self
+                .resolve(address)
+                .map_or(PartyKind::External, |p| p.kind()),
+        }
     }
 
     pub(crate) fn generation(&self, party: &PartyId) -> u64 {
@@ -289,6 +294,12 @@ impl Simulation {
         {
             self.captured = Some(response.clone());
         }
+        if let Address::Number(n) = &t.to
+            && self.live.devices.contains(n)
+        {
+            self.hand_to_device(t);
+            return;
+        }
         let Some(party) = self.resolve(&t.to) else {
             if t.to != Address::External {
                 self.record(
@@ -306,8 +317,10 @@ impl Simulation {
         let holder = party.kind();
         let via = self.kind_of(&t.from);
         let carried = {
-            let consumers = &self.consumers;
-            classify::carried(&t.message, &t.to, &|n| consumers.contains_key(n))
+            let (consumers, devices) = (&self.consumers, &self.live.devices);
+            classify::carried(&t.message, &t.to, &|n| {
+                consumers.contains_key(n) || devices.contains(n)
+            })
         };
         for (category, n) in carried.iter() {
             self.ledger.record(holder, category, via, n);

@@ -117,6 +117,9 @@ impl Simulation {
                 }
             }
         }
+        for number in self.live.devices.iter() {
+            h.text(number.wa_id());
+        }
         let t = &self.transport;
         for (number, kind, key) in t.directory().entries() {
             h.text(number.wa_id());

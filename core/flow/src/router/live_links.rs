@@ -46,6 +46,11 @@ pub(crate) struct ExternalLinks {
     pub(crate) endpoints: SortedSet<String>,
     /// Requests for them the caller has not taken yet, oldest first.
     pub(crate) outgoing: std::collections::VecDeque<ExternalRequest>,
+    /// Devices outside the router (phones over a WebSocket), by number.
+    pub(crate) devices: SortedSet<crate::phone::PhoneNumber>,
+    /// What the transport sent them that the caller has not taken yet.
+    pub(crate) device_out:
+        std::collections::VecDeque<(crate::phone::PhoneNumber, crate::wire::FromTransport)>,
 }
 
 impl Simulation {
@@ -133,8 +138,10 @@ impl Simulation {
             return Some(t);
         }
         let carried = {
-            let consumers = &self.consumers;
-            classify::carried(&t.message, &t.to, &|n| consumers.contains_key(n))
+            let (consumers, devices) = (&self.consumers, &self.live.devices);
+            classify::carried(&t.message, &t.to, &|n| {
+                consumers.contains_key(n) || devices.contains(n)
+            })
         };
         for (category, n) in carried.iter() {
             self.ledger

@@ -19,6 +19,7 @@
 
 mod commands;
 mod deliver;
+mod device_links;
 mod digest;
 mod live_links;
 pub(crate) mod network;
@@ -146,6 +147,17 @@ pub enum SimError {
     /// The clock only moves forward.
     #[error("the clock cannot move backwards")]
     ClockBackwards,
+    /// No device outside the router is attached at that number.
+    #[error("no device is attached at {0}")]
+    DeviceNotAttached(PhoneNumber),
+    /// A device's message speaks for another number than its own.
+    #[error("the device at {expected} cannot speak for {claimed}")]
+    WrongSender {
+        /// The device's number.
+        expected: PhoneNumber,
+        /// The number the message claimed.
+        claimed: PhoneNumber,
+    },
 }
 
 impl From<ConsumerError> for SimError {

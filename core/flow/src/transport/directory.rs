@@ -85,6 +85,11 @@ impl Directory {
             .is_some_and(|e| e.account == AccountKind::Business)
     }
 
+    /// The identity key registered for `number`, if any.
+    pub fn identity_key(&self, number: &PhoneNumber) -> Option<PublicKey> {
+        self.entries.get(number).map(|e| e.bundle.identity_key)
+    }
+
     /// Registered numbers with their kind and identity key, in order.
     pub fn entries(&self) -> impl Iterator<Item = (&PhoneNumber, AccountKind, PublicKey)> {
         self.entries

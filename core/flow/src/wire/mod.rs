@@ -9,6 +9,7 @@
 
 mod address;
 mod app_message;
+pub mod device_frame;
 mod envelope;
 mod message;
 

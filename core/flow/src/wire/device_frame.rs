@@ -1,0 +1,361 @@
+//! The frames of a device's live connection to the transport: what a phone
+//! and `cipherflow serve` exchange over a WebSocket, one JSON text frame each.
+//!
+//! They are the device link's typed messages ([`ToTransport`],
+//! [`FromTransport`]) plus the handshake that proves a device holds the
+//! identity key of the number it claims (see `crate::live::device_gate`):
+//!
+//! ```text
+//! device                                   transport
+//!   hello {number}                  ──▶
+//!                                   ◀──    challenge {nonce: 32 bytes}
+//!   proof {signature, keys?}        ──▶    verifies XEdDSA(IK, auth_message)
+//!                                   ◀──    welcome {number, registered}
+//!   fetch_bundle / submit / ...     ◀─▶    bundle / accepted / deliver / ...
+//! ```
+//!
+//! Bytes travel as lowercase hex: keys in their 33-byte encoding (`05` ‖ u),
+//! bundles in the protocol's bundle encoding, Signal envelopes as the
+//! envelope's wire bytes. Nothing secret is in any frame: the signature
+//! proves possession of the identity key without revealing it.
+
+use cipherflow_protocol::PreKeyBundle;
+use cipherflow_protocol::keys::{PreKeyId, PublicKey};
+use serde::{Deserialize, Serialize};
+
+use crate::phone::PhoneNumber;
+use crate::transport::integrity::IntegrityAction;
+use crate::wire::{EnvelopeId, FromTransport, PublishedKeys, ToTransport, TransportEnvelope};
+
+/// The largest frame either side accepts, in bytes: a 64 KiB Signal message
+/// as hex, with room for the envelope around it.
+pub const MAX_FRAME_BYTES: usize = 160 * 1024;
+
+/// The one-time prekeys a frame may publish at once.
+pub const MAX_FRAME_PREKEYS: usize = 100;
+
+/// The domain-separated message a device signs to prove it holds the
+/// identity key of `number`: `"cipherflow transport auth v1"`, a zero byte,
+/// the number's digits, a zero byte, and the server's 32-byte nonce.
+pub fn auth_message(number: &PhoneNumber, nonce: &[u8; 32]) -> Vec<u8> {
+    let mut message = Vec::with_capacity(64 + number.wa_id().len());
+    message.extend_from_slice(b"cipherflow transport auth v1\0");
+    message.extend_from_slice(number.wa_id().as_bytes());
+    message.push(0);
+    message.extend_from_slice(nonce);
+    message
+}
+
+/// A device's keys as a frame carries them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeysFrame {
+    /// The bundle without a one-time prekey: identity key, signed prekey and
+    /// its signature, in the bundle encoding, as hex.
+    #[serde(with = "hex::serde")]
+    pub bundle: Vec<u8>,
+    /// One-time prekeys: id and 33-byte encoded key as hex.
+    pub one_time: Vec<(PreKeyId, String)>,
+}
+
+/// What a device sends.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum DeviceFrame {
+    /// "I am `number`": the first frame of a connection.
+    Hello {
+        /// The number claimed, in any form [`PhoneNumber::parse`] reads.
+        number: String,
+    },
+    /// The answer to a challenge: an XEdDSA signature by the identity key over
+    /// [`auth_message`]. `keys` registers a number the transport does not know
+    /// yet (the signature must then verify under `keys`' identity key).
+    Proof {
+        /// The 64-byte signature, as hex.
+        #[serde(with = "hex::serde")]
+        signature: Vec<u8>,
+        /// The keys to register, for a new number.
+        #[serde(default)]
+        keys: Option<KeysFrame>,
+    },
+    /// More one-time prekeys.
+    PublishPreKeys {
+        /// Id and 33-byte encoded key as hex.
+        one_time: Vec<(PreKeyId, String)>,
+    },
+    /// A bundle for `number`, to start a session with it.
+    FetchBundle {
+        /// Whose bundle.
+        number: String,
+    },
+    /// An envelope to route. Its `from` must be the connection's number.
+    Submit {
+        /// The envelope.
+        envelope: TransportEnvelope,
+        /// Whether it was sent before.
+        #[serde(default)]
+        retransmission: bool,
+    },
+    /// The person reports `business` as spam.
+    SpamReport {
+        /// The business's number.
+        business: String,
+    },
+}
+
+/// What the transport sends a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+pub enum ServerFrame {
+    /// Prove you hold the identity key: sign [`auth_message`] with this nonce.
+    Challenge {
+        /// 32 fresh random bytes, as hex.
+        #[serde(with = "hex::serde")]
+        nonce: Vec<u8>,
+    },
+    /// The proof holds: the connection speaks for `number` now.
+    Welcome {
+        /// The number, digits only.
+        number: PhoneNumber,
+        /// Whether this proof registered it.
+        registered: bool,
+    },
+    /// The answer to a `fetch_bundle`.
+    Bundle {
+        /// Whose.
+        number: PhoneNumber,
+        /// The bundle encoding as hex, or null when the number is not on WhatsApp.
+        bundle: Option<String>,
+    },
+    /// A submitted envelope was accepted (one tick).
+    Accepted {
+        /// The envelope's id.
+        id: EnvelopeId,
+    },
+    /// A submitted envelope was refused under an integrity action.
+    Refused {
+        /// The envelope's id.
+        id: EnvelopeId,
+        /// The action in force.
+        action: IntegrityAction,
+    },
+    /// One-time prekeys are running low: `left` remain.
+    PreKeyCount {
+        /// How many remain.
+        left: usize,
+    },
+    /// An envelope for this device.
+    Deliver {
+        /// The envelope.
+        envelope: TransportEnvelope,
+    },
+    /// A frame was refused; the connection stays open unless it was the
+    /// handshake.
+    Error {
+        /// A stable code (see [`FrameError::code`] and the gate's errors).
+        code: String,
+        /// What was wrong.
+        message: String,
+    },
+}
+
+/// Why a frame could not be read.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FrameError {
+    /// Longer than [`MAX_FRAME_BYTES`].
+    #[error("frame of {0} bytes is over the {MAX_FRAME_BYTES}-byte limit")]
+    TooLarge(usize),
+    /// Not JSON, or not one of the frames.
+    #[error("not a frame: {0}")]
+    Malformed(String),
+    /// A number that does not parse.
+    #[error("bad number {0:?}")]
+    BadNumber(String),
+    /// A key or bundle that does not decode.
+    #[error("bad key material: {0}")]
+    BadKeys(String),
+    /// More one-time prekeys than [`MAX_FRAME_PREKEYS`].
+    #[error("{0} one-time prekeys in one frame; at most {MAX_FRAME_PREKEYS}")]
+    TooManyPreKeys(usize),
+}
+
+impl FrameError {
+    /// The stable code an `error` frame carries.
+    pub fn code(&self) -> &'static str {
+        match self {
+            FrameError::TooLarge(_) => "FRAME_TOO_LARGE",
+            FrameError::Malformed(_) => "MALFORMED_FRAME",
+            FrameError::BadNumber(_) => "INVALID_PHONE_NUMBER",
+            FrameError::BadKeys(_) => "INVALID_KEY",
+            FrameError::TooManyPreKeys(_) => "TOO_MANY_PREKEYS",
+        }
+    }
+}
+
+impl DeviceFrame {
+    /// Reads one text frame.
+    pub fn parse(text: &str) -> Result<Self, FrameError> {
+        if text.len() > MAX_FRAME_BYTES {
+            return Err(FrameError::TooLarge(text.len()));
+        }
+        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))
+    }
+
+    /// The frame as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The frame a device sends for `message` (its own number is implied by
+    /// the connection). `Register`, `Connect`, `Disconnect` and `Undelivered`
+    /// have no frame: the handshake registers and connects, closing the
+    /// socket disconnects, and only the router reports an undelivered copy.
+    pub fn from_to_transport(message: &ToTransport) -> Option<Self> {
+        match message {
+            ToTransport::PublishPreKeys { one_time, .. } => Some(DeviceFrame::PublishPreKeys {
+                one_time: one_time_frame(one_time),
+            }),
+            ToTransport::FetchBundle { number, .. } => Some(DeviceFrame::FetchBundle {
+                number: number.wa_id().to_owned(),
+            }),
+            ToTransport::Submit {
+                envelope,
+                retransmission,
+            } => Some(DeviceFrame::Submit {
+                envelope: envelope.clone(),
+                retransmission: *retransmission,
+            }),
+            ToTransport::SpamReport { business, .. } => Some(DeviceFrame::SpamReport {
+                business: business.wa_id().to_owned(),
+            }),
+            ToTransport::Register { .. }
+            | ToTransport::Connect { .. }
+            | ToTransport::Disconnect { .. }
+            | ToTransport::Undelivered { .. } => None,
+        }
+    }
+}
+
+impl ServerFrame {
+    /// Reads one text frame.
+    pub fn parse(text: &str) -> Result<Self, FrameError> {
+        if text.len() > MAX_FRAME_BYTES {
+            return Err(FrameError::TooLarge(text.len()));
+        }
+        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))
+    }
+
+    /// The frame as JSON text.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
+    /// The frame for a message the transport sends a device.
+    pub fn from_transport(message: &FromTransport) -> Self {
+        match message {
+            FromTransport::Bundle { number, bundle, .. } => ServerFrame::Bundle {
+                number: number.clone(),
+                bundle: bundle.as_ref().map(|b| hex::encode(b.to_bytes())),
+            },
+            FromTransport::Accepted { envelope } => ServerFrame::Accepted { id: envelope.id },
+            FromTransport::Refused { envelope, action } => ServerFrame::Refused {
+                id: envelope.id,
+                action: *action,
+            },
+            FromTransport::PreKeyCount { left, .. } => ServerFrame::PreKeyCount { left: *left },
+            FromTransport::Deliver { envelope } => ServerFrame::Deliver {
+                envelope: envelope.clone(),
+            },
+        }
+    }
+
+    /// The typed message this frame carries to the device `me`, or `None` for
+    /// the handshake and error frames.
+    pub fn to_from_transport(&self, me: &PhoneNumber) -> Result<Option<FromTransport>, FrameError> {
+        let envelope_ref = |id: EnvelopeId| crate::wire::EnvelopeRef {
+            from: me.clone(),
+            id,
+        };
+        Ok(Some(match self {
+            ServerFrame::Bundle { number, bundle } => FromTransport::Bundle {
+                requester: me.clone(),
+                number: number.clone(),
+                bundle: bundle.as_deref().map(decode_bundle).transpose()?,
+            },
+            ServerFrame::Accepted { id } => FromTransport::Accepted {
+                envelope: envelope_ref(*id),
+            },
+            ServerFrame::Refused { id, action } => FromTransport::Refused {
+                envelope: envelope_ref(*id),
+                action: *action,
+            },
+            ServerFrame::PreKeyCount { left } => FromTransport::PreKeyCount {
+                number: me.clone(),
+                left: *left,
+            },
+            ServerFrame::Deliver { envelope } => FromTransport::Deliver {
+                envelope: envelope.clone(),
+            },
+            ServerFrame::Challenge { .. }
+            | ServerFrame::Welcome { .. }
+            | ServerFrame::Error { .. } => {
+                return Ok(None);
+            }
+        }))
+    }
+}
+
+impl KeysFrame {
+    /// The frame for published keys.
+    pub fn from_keys(keys: &PublishedKeys) -> Self {
+        Self {
+            bundle: keys.bundle.to_bytes(),
+            one_time: one_time_frame(&keys.one_time),
+        }
+    }
+
+    /// The keys, decoded and bounded (the bundle's signature is checked by the gate).
+    pub fn to_keys(&self) -> Result<PublishedKeys, FrameError> {
+        let bundle = PreKeyBundle::try_from(self.bundle.as_slice())
+            .map_err(|e| FrameError::BadKeys(e.to_string()))?;
+        if bundle.one_time_prekey.is_some() {
+            return Err(FrameError::BadKeys(
+                "a registration bundle carries no one-time prekey: they go in one_time".to_owned(),
+            ));
+        }
+        Ok(PublishedKeys {
+            bundle,
+            one_time: decode_one_time(&self.one_time)?,
+        })
+    }
+}
+
+fn one_time_frame(keys: &[(PreKeyId, PublicKey)]) -> Vec<(PreKeyId, String)> {
+    keys.iter()
+        .map(|(id, key)| (*id, hex::encode(key.encode())))
+        .collect()
+}
+
+/// One-time prekeys from a frame: at most [`MAX_FRAME_PREKEYS`], each a valid key.
+pub fn decode_one_time(
+    keys: &[(PreKeyId, String)],
+) -> Result<Vec<(PreKeyId, PublicKey)>, FrameError> {
+    if keys.len() > MAX_FRAME_PREKEYS {
+        return Err(FrameError::TooManyPreKeys(keys.len()));
+    }
+    keys.iter()
+        .map(|(id, key)| {
+            let bytes = hex::decode(key).map_err(|e| FrameError::BadKeys(e.to_string()))?;
+            let key = PublicKey::decode(&bytes).map_err(|e| FrameError::BadKeys(e.to_string()))?;
+            Ok((*id, key))
+        })
+        .collect()
+}
+
+fn decode_bundle(text: &str) -> Result<PreKeyBundle, FrameError> {
+    let bytes = hex::decode(text).map_err(|e| FrameError::BadKeys(e.to_string()))?;
+    PreKeyBundle::try_from(bytes.as_slice()).map_err(|e| FrameError::BadKeys(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests;
