@@ -16,6 +16,12 @@ use cipherflow_flow::http::HttpResponse;
 use cipherflow_flow::wire::HttpFailure;
 use tokio::sync::{broadcast, oneshot};
 
+use cipherflow_flow::SimError;
+use cipherflow_flow::live::device_gate::GateError;
+use cipherflow_flow::phone::PhoneNumber;
+use cipherflow_flow::wire::device_frame::{DeviceFrame, KeysFrame, ServerFrame};
+use cipherflow_protocol::keys::PublicKey;
+
 use crate::engine::{Applied, Engine, EngineError, Input, Outgoing};
 
 /// The longest the thread sleeps without a deadline (it re-reads the clock).
@@ -48,6 +54,39 @@ pub enum Call {
     },
     /// Read the world (the closure answers through its own channel).
     Read(ReadFn),
+    /// A phone's connection passed the gate's handshake: attach it (and
+    /// journal that), send `welcome` on its socket, and route what the
+    /// transport sends its number there from now on.
+    DeviceOpen {
+        /// The number.
+        number: PhoneNumber,
+        /// Keys to register (a new number).
+        keys: Option<KeysFrame>,
+        /// The identity key the proof verified under.
+        verified: PublicKey,
+        /// Its socket.
+        socket: DeviceSocket,
+        /// Whether it is attached.
+        reply: oneshot::Sender<Result<(), EngineError>>,
+    },
+    /// A frame from an open connection.
+    DeviceFrame {
+        /// The connection's number.
+        number: PhoneNumber,
+        /// The connection.
+        conn: u64,
+        /// The frame.
+        frame: DeviceFrame,
+        /// Whether the transport took it.
+        reply: oneshot::Sender<Result<(), EngineError>>,
+    },
+    /// An open connection closed.
+    DeviceClose {
+        /// Its number.
+        number: PhoneNumber,
+        /// The connection.
+        conn: u64,
+    },
     /// Follow the world: its seed, the journal from `since`, and a receiver
     /// of what comes next, taken together so nothing falls between.
     Follow {
@@ -75,6 +114,14 @@ pub struct Follow {
     pub backlog: Vec<Arc<str>>,
     /// What comes after.
     pub next: broadcast::Receiver<LiveEvent>,
+}
+
+/// A phone's open socket, as the engine thread writes to it.
+pub struct DeviceSocket {
+    /// The connection's id (a newer connection for the same number replaces it).
+    pub conn: u64,
+    /// Text frames to send.
+    pub frames: tokio::sync::mpsc::UnboundedSender<String>,
 }
 
 /// How a verification handshake ended.
@@ -154,6 +201,51 @@ impl EngineHandle {
         rx.await.map_err(|_| Gone)
     }
 
+    /// Attaches a phone whose proof held.
+    pub async fn device_open(
+        &self,
+        number: PhoneNumber,
+        keys: Option<KeysFrame>,
+        verified: PublicKey,
+        socket: DeviceSocket,
+    ) -> Result<Result<(), EngineError>, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.calls
+            .send(Call::DeviceOpen {
+                number,
+                keys,
+                verified,
+                socket,
+                reply: tx,
+            })
+            .map_err(|_| Gone)?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    /// Hands the transport a frame from an open connection.
+    pub async fn device_frame(
+        &self,
+        number: PhoneNumber,
+        conn: u64,
+        frame: DeviceFrame,
+    ) -> Result<Result<(), EngineError>, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.calls
+            .send(Call::DeviceFrame {
+                number,
+                conn,
+                frame,
+                reply: tx,
+            })
+            .map_err(|_| Gone)?;
+        rx.await.map_err(|_| Gone)
+    }
+
+    /// An open connection closed.
+    pub fn device_close(&self, number: PhoneNumber, conn: u64) {
+        let _ = self.calls.send(Call::DeviceClose { number, conn });
+    }
+
     /// A receiver of the live stream: each item is one trace event as JSON.
     pub fn events(&self) -> broadcast::Receiver<Arc<str>> {
         self.events.subscribe()
@@ -175,6 +267,8 @@ struct Actor {
     live: broadcast::Sender<LiveEvent>,
     /// When the clock was last sent to followers, and the time it said.
     clock_sent: (std::time::Instant, u64),
+    /// The phones' open sockets, by number.
+    sockets: std::collections::HashMap<PhoneNumber, DeviceSocket>,
 }
 
 /// Starts the engine thread. Webhook requests go to `outgoing`.
@@ -193,6 +287,7 @@ pub fn spawn(
         waiters: Vec::new(),
         live: broadcast::channel(STREAM_BUFFER).0,
         clock_sent: (std::time::Instant::now(), 0),
+        sockets: std::collections::HashMap::new(),
     };
     std::thread::Builder::new()
         .name("cipherflow-engine".to_owned())
@@ -287,6 +382,36 @@ impl Actor {
                     let _ = w.reply.send(outcome);
                 }
             }
+            Call::DeviceOpen {
+                number,
+                keys,
+                verified,
+                socket,
+                reply,
+            } => {
+                let _ = reply.send(self.device_open(number, keys, verified, socket));
+            }
+            Call::DeviceFrame {
+                number,
+                conn,
+                frame,
+                reply,
+            } => {
+                let result = if self.sockets.get(&number).is_some_and(|s| s.conn == conn) {
+                    self.engine
+                        .apply(Input::DeviceFrame { number, frame })
+                        .map(|_| ())
+                } else {
+                    Err(EngineError::Refused(SimError::DeviceNotAttached(number)))
+                };
+                let _ = reply.send(result);
+            }
+            Call::DeviceClose { number, conn } => {
+                if self.sockets.get(&number).is_some_and(|s| s.conn == conn) {
+                    self.sockets.remove(&number);
+                    let _ = self.engine.apply(Input::DeviceDetach { number });
+                }
+            }
             Call::Read(f) => f(&mut self.engine),
             Call::Follow { since, reply } => {
                 // Whatever was journaled before goes out to current followers
@@ -303,10 +428,48 @@ impl Actor {
         }
     }
 
+    /// Attaches a phone. The directory is read again here, on the thread
+    /// that changes it: a number registered since the gate looked it up
+    /// (by another connection) opens only under that registration's key.
+    fn device_open(
+        &mut self,
+        number: PhoneNumber,
+        keys: Option<KeysFrame>,
+        verified: PublicKey,
+        socket: DeviceSocket,
+    ) -> Result<(), EngineError> {
+        if let Some(known) = self.engine.sim().registered_identity(&number)
+            && known != verified
+        {
+            return Err(EngineError::Device(GateError::KeyMismatch(number)));
+        }
+        let registered = keys.is_some();
+        self.engine.apply(Input::DeviceAttach {
+            number: number.clone(),
+            keys,
+        })?;
+        let welcome = ServerFrame::Welcome {
+            number: number.clone(),
+            registered,
+        };
+        let _ = socket.frames.send(welcome.to_json());
+        // A newer connection replaces an older one: dropping the older
+        // sender ends that connection.
+        self.sockets.insert(number, socket);
+        Ok(())
+    }
+
     /// Sends what the parties handed out, and publishes new trace events.
     fn after(&mut self) {
         for out in self.engine.take_outgoing() {
             let _ = self.outgoing.send(out);
+        }
+        for (number, message) in self.engine.take_device_output() {
+            if let Some(socket) = self.sockets.get(&number) {
+                let _ = socket
+                    .frames
+                    .send(ServerFrame::from_transport(&message).to_json());
+            }
         }
         let events = &self.engine.sim().trace().events;
         if self.events.receiver_count() > 0 {

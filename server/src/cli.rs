@@ -242,6 +242,7 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     println!("businesses:\n{businesses}");
     println!("Graph API: http://{addr}/v24.0/<phone_number_id>/messages");
     println!("control API: http://{addr}/control/v1/openapi.json");
+    println!("transport (phones that run their own client): ws://{addr}/transport/v1/ws");
 
     let router = crate::http::router(state);
     tokio::select! {

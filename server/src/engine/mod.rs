@@ -29,7 +29,7 @@ use cipherflow_flow::cloud_api::HostedNumber;
 use cipherflow_flow::http::HttpResponse;
 use cipherflow_flow::live::{self, InputError};
 use cipherflow_flow::phone::PhoneNumber;
-use cipherflow_flow::wire::HttpFailure;
+use cipherflow_flow::wire::{FromTransport, HttpFailure};
 use cipherflow_flow::{SimConfig, SimError, Simulation};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -48,6 +48,9 @@ pub enum EngineError {
     /// A callback URL the sandbox cannot call.
     #[error(transparent)]
     Url(#[from] UrlError),
+    /// A device's frame the gate refuses.
+    #[error(transparent)]
+    Device(#[from] cipherflow_flow::live::device_gate::GateError),
     /// The data directory failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -104,6 +107,8 @@ pub struct Engine {
     /// Rows journaled since the caller last took them, as the live stream's
     /// `input` events.
     journaled: Vec<Arc<str>>,
+    /// What the transport sent phones on sockets, since the caller last took it.
+    device_out: Vec<(PhoneNumber, FromTransport)>,
 }
 
 /// A journal row as the live stream sends it.
@@ -179,10 +184,22 @@ impl Engine {
             wall,
             world: world_json,
             journaled: Vec::new(),
+            device_out: Vec::new(),
         };
         engine.replay()?;
         engine.tick();
         engine.ensure(settings)?;
+        // The sockets of the last process are gone: its phones are offline
+        // until they connect again.
+        let connected: Vec<PhoneNumber> = engine
+            .sim
+            .external_devices()
+            .filter(|n| engine.sim.device_connected(n))
+            .cloned()
+            .collect();
+        for number in connected {
+            engine.apply(Input::DeviceDetach { number })?;
+        }
         // Whatever was in flight when the last process stopped goes again.
         engine.fresh = engine.in_flight.values().cloned().collect();
         Ok(engine)
@@ -203,6 +220,7 @@ impl Engine {
             self.collect();
         }
         self.fresh.clear();
+        self.device_out.clear();
         Ok(())
     }
 
@@ -310,6 +328,7 @@ impl Engine {
                 // Nothing it caused may leave the process.
                 self.halted = Some(e.to_string());
                 self.fresh.clear();
+                self.device_out.clear();
                 return Err(EngineError::Halted(e.to_string()));
             }
         }
@@ -327,6 +346,7 @@ impl Engine {
         let applied = live::apply(&mut self.sim, at, input).map_err(|e| match e {
             InputError::Refused(e) => EngineError::Refused(e),
             InputError::BadUrl(url) => EngineError::Url(UrlError::NotAUrl(url)),
+            InputError::Device(e) => EngineError::Device(e),
         })?;
         match input {
             Input::AddBusiness { number, .. } => {
@@ -363,8 +383,12 @@ impl Engine {
         Ok(applied)
     }
 
-    /// Moves the requests the parties handed out into `in_flight` and `fresh`.
+    /// Moves the requests the parties handed out into `in_flight` and `fresh`,
+    /// and what the transport sent phones into `device_out`.
     fn collect(&mut self) {
+        while let Some(out) = self.sim.poll_device_output() {
+            self.device_out.push(out);
+        }
         while let Some(r) = self.sim.poll_external_request() {
             let Some(url) = self.endpoints.get(&r.phone_number_id).cloned() else {
                 continue;
@@ -387,6 +411,14 @@ impl Engine {
             return Vec::new();
         }
         std::mem::take(&mut self.fresh)
+    }
+
+    /// What the transport sent phones on sockets since the last call.
+    pub fn take_device_output(&mut self) -> Vec<(PhoneNumber, FromTransport)> {
+        if self.halted.is_some() {
+            return Vec::new();
+        }
+        std::mem::take(&mut self.device_out)
     }
 
     /// The webhook requests not taken yet, without taking them.

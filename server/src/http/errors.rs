@@ -133,8 +133,11 @@ pub fn control_engine(e: &EngineError) -> Response {
                 SimError::BadText { .. } => (400, "BAD_TEXT"),
                 SimError::UnknownMessage(_) => (404, "UNKNOWN_MESSAGE"),
                 SimError::ClockBackwards => (400, "CLOCK_BACKWARDS"),
-                SimError::DeviceNotAttached(_) => (404, "DEVICE_NOT_ATTACHED"),
-                SimError::WrongSender { .. } => (400, "WRONG_SENDER"),
+                // Phones on the transport's WebSocket get the gate's own codes
+                // in error frames; no control route attaches a device.
+                SimError::DeviceNotAttached(_) | SimError::WrongSender { .. } => {
+                    (400, "DEVICE_REFUSED")
+                }
                 SimError::Faults(_) | SimError::Retention(_) | SimError::WebhookPolicy(_) => {
                     (400, "BAD_SETTING")
                 }
@@ -142,6 +145,7 @@ pub fn control_engine(e: &EngineError) -> Response {
             control(status, code, e.to_string())
         }
         EngineError::Url(_) => control(400, "BAD_CALLBACK_URL", e.to_string()),
+        EngineError::Device(_) => control(400, "DEVICE_REFUSED", e.to_string()),
         EngineError::Halted(_) | EngineError::Store(_) | EngineError::BadJournal { .. } => {
             control(503, "UNAVAILABLE", e.to_string())
         }

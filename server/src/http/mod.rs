@@ -6,6 +6,7 @@
 //! | `/{version}/{app-id}/subscriptions` | the app's webhook subscription (Meta's shape), with the handshake | `subscriptions.rs` |
 //! | `/control/v1/...` | what a test suite needs and Meta has no endpoint for | `control.rs` |
 //! | `/control/v1/events` | the live stream (server-sent events) | `events.rs` |
+//! | `/transport/v1/ws` | the WhatsApp transport for phones that run their own client (WebSocket) | `transport.rs` |
 //! | anything else | the Yew app, from the Trunk build | `mod.rs` |
 //!
 //! Limits: request line and headers 16 KiB ([`MAX_HEADER_BYTES`], 431) and 10 s to
@@ -20,6 +21,7 @@ mod graph;
 #[cfg(test)]
 mod openapi_check;
 mod subscriptions;
+pub mod transport;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -98,6 +100,7 @@ pub fn router(state: AppState) -> Router {
         control::authorize,
     ));
     Router::new()
+        .route("/transport/v1/ws", axum::routing::get(transport::handle))
         .nest("/control/v1", control)
         .fallback(fallback)
         .layer(axum::middleware::from_fn(limit_head))
@@ -197,7 +200,9 @@ pub async fn serve(listener: TcpListener, router: Router) -> std::io::Result<()>
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_TIMEOUT)
                 .max_buf_size(MAX_HEAD_BUFFER)
-                .serve_connection(TokioIo::new(stream), service);
+                .serve_connection(TokioIo::new(stream), service)
+                // The transport's WebSocket upgrades its connection.
+                .with_upgrades();
             let _ = connection.await;
             drop(permit);
         });

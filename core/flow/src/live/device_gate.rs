@@ -21,7 +21,7 @@ use crate::phone::PhoneNumber;
 use crate::wire::device_frame::{
     DeviceFrame, FrameError, ServerFrame, auth_message, decode_one_time,
 };
-use crate::wire::{PublishedKeys, ToTransport};
+use crate::wire::{EnvelopeId, PublishedKeys, ToTransport};
 
 /// Where the handshake is.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,6 +52,13 @@ pub enum GateOutcome {
     },
     /// A message for the transport, from the connection's number.
     Message(ToTransport),
+    /// The phone has the envelope `id` from `from`.
+    Ack {
+        /// The envelope's sender.
+        from: PhoneNumber,
+        /// Its id.
+        id: EnvelopeId,
+    },
 }
 
 /// Why a frame did not pass. Errors before the connection is open end it;
@@ -138,6 +145,15 @@ impl DeviceGate {
         }
     }
 
+    /// The number claimed by `hello` while its challenge is open: the caller
+    /// looks up its registered identity key before passing the proof.
+    pub fn claimed(&self) -> Option<&PhoneNumber> {
+        match &self.state {
+            State::Challenged { number, .. } => Some(number),
+            _ => None,
+        }
+    }
+
     /// Whether the handshake is done.
     pub fn is_open(&self) -> bool {
         matches!(self.state, State::Open { .. })
@@ -194,6 +210,9 @@ impl DeviceGate {
                 };
                 Ok(GateOutcome::Opened { number, keys })
             }
+            (State::Open { .. }, DeviceFrame::Ack { from, id }) => {
+                Ok(GateOutcome::Ack { from, id })
+            }
             (State::Open { number }, frame) => message_of(number, frame).map(GateOutcome::Message),
             (State::AwaitingHello, DeviceFrame::Proof { .. }) => Err(GateError::OutOfTurn("proof")),
             (State::Challenged { .. }, DeviceFrame::Hello { .. }) => {
@@ -212,14 +231,17 @@ fn frame_name(frame: &DeviceFrame) -> &'static str {
         DeviceFrame::FetchBundle { .. } => "fetch_bundle",
         DeviceFrame::Submit { .. } => "submit",
         DeviceFrame::SpamReport { .. } => "spam_report",
+        DeviceFrame::Ack { .. } => "ack",
     }
 }
 
-/// The typed message of a frame on an open connection for `me`.
-fn message_of(me: &PhoneNumber, frame: DeviceFrame) -> Result<ToTransport, GateError> {
+/// The typed message of a frame on an open connection for `me` (what a
+/// journal replays: the gate's own check, again).
+pub fn message_of(me: &PhoneNumber, frame: DeviceFrame) -> Result<ToTransport, GateError> {
     match frame {
         DeviceFrame::Hello { .. } => Err(GateError::OutOfTurn("hello")),
         DeviceFrame::Proof { .. } => Err(GateError::OutOfTurn("proof")),
+        DeviceFrame::Ack { .. } => Err(GateError::OutOfTurn("ack")),
         DeviceFrame::PublishPreKeys { one_time } => Ok(ToTransport::PublishPreKeys {
             number: me.clone(),
             one_time: decode_one_time(&one_time)?,

@@ -4,8 +4,10 @@
 //! effect. A server journals them; a replica applies them.
 
 use crate::http::{HttpRequest, HttpResponse};
+use crate::phone::PhoneNumber;
 use crate::router::BusinessCredentials;
 use crate::wire::HttpFailure;
+use crate::wire::device_frame::{DeviceFrame, KeysFrame};
 use serde::{Deserialize, Serialize};
 
 /// One input.
@@ -101,6 +103,28 @@ pub enum Input {
         /// By this many ms.
         ms: u64,
     },
+    /// A phone that runs its own client proved it holds `number`'s identity
+    /// key (see `crate::live::device_gate`): it is attached and online,
+    /// registering `keys` first for a new number.
+    DeviceAttach {
+        /// The number, digits only.
+        number: PhoneNumber,
+        /// The keys to register (a new number).
+        #[serde(default)]
+        keys: Option<KeysFrame>,
+    },
+    /// A frame from an attached phone.
+    DeviceFrame {
+        /// The phone's number.
+        number: PhoneNumber,
+        /// The frame, as the gate let it through.
+        frame: DeviceFrame,
+    },
+    /// An attached phone's connection closed.
+    DeviceDetach {
+        /// The phone's number.
+        number: PhoneNumber,
+    },
 }
 
 impl Input {
@@ -118,6 +142,9 @@ impl Input {
             Input::ConsumerOnline { .. } => "consumer_online",
             Input::ConsumerReportSpam { .. } => "consumer_report_spam",
             Input::AdvanceClock { .. } => "advance_clock",
+            Input::DeviceAttach { .. } => "device_attach",
+            Input::DeviceFrame { .. } => "device_frame",
+            Input::DeviceDetach { .. } => "device_detach",
         }
     }
 }

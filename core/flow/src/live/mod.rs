@@ -19,6 +19,7 @@ pub mod device_gate;
 mod input;
 pub mod phone_link;
 
+use device_gate::GateError;
 pub use input::Input;
 use serde_json::{Value, json};
 
@@ -43,6 +44,9 @@ pub enum InputError {
     /// A callback URL that is not `http://host[:port][/path]`.
     #[error("callback_url {0:?} is not an http:// URL")]
     BadUrl(String),
+    /// A device's frame that does not read, or speaks for another number.
+    #[error(transparent)]
+    Device(#[from] GateError),
 }
 
 /// The path and query of an `http://` callback URL (`/` when it has none).
@@ -134,6 +138,28 @@ pub fn apply(sim: &mut Simulation, at_ms: u64, input: &Input) -> Result<Applied,
         Input::AdvanceClock { ms } => {
             sim.advance_to(at_ms.saturating_add(*ms));
             Ok(Applied::Json(json!({ "now_ms": sim.now_ms() })))
+        }
+        Input::DeviceAttach { number, keys } => {
+            let keys = keys
+                .as_ref()
+                .map(|k| k.to_keys())
+                .transpose()
+                .map_err(GateError::from)?;
+            sim.attach_device(number, keys)?;
+            ok()
+        }
+        Input::DeviceFrame { number, frame } => {
+            if let crate::wire::device_frame::DeviceFrame::Ack { from, id } = frame {
+                sim.device_ack(number, from, *id)?;
+            } else {
+                let message = device_gate::message_of(number, frame.clone())?;
+                sim.device_message(number, message)?;
+            }
+            ok()
+        }
+        Input::DeviceDetach { number } => {
+            sim.detach_device(number);
+            ok()
         }
     }
 }

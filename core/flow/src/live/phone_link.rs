@@ -17,7 +17,7 @@ use crate::party::Party;
 use crate::phone::PhoneNumber;
 use crate::trace::EventKind;
 use crate::wire::device_frame::{DeviceFrame, FrameError, KeysFrame, ServerFrame, auth_message};
-use crate::wire::{Address, Message, PublishedKeys, ToTransport};
+use crate::wire::{Address, FromTransport, Message, PublishedKeys, ToTransport};
 
 /// Where the link is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,6 +166,15 @@ impl PhoneLink {
                 let Some(message) = frame.to_from_transport(self.client.number())? else {
                     return Err(LinkError::OutOfTurn(frame_name(&frame)));
                 };
+                // The transport holds a delivered envelope until the phone
+                // says it has it; a duplicate is acknowledged again.
+                let ack = match &message {
+                    FromTransport::Deliver { envelope } => Some(DeviceFrame::Ack {
+                        from: envelope.from.clone(),
+                        id: envelope.id,
+                    }),
+                    _ => None,
+                };
                 let me = Address::Number(self.client.number().clone());
                 self.client.handle(
                     now_ms,
@@ -174,7 +183,11 @@ impl PhoneLink {
                     &me,
                     Message::FromTransport(message),
                 );
-                Ok(self.drain())
+                let mut frames = self.drain();
+                if let Some(ack) = ack {
+                    frames.push(ack.to_json());
+                }
+                Ok(frames)
             }
             _ => Err(LinkError::OutOfTurn(frame_name(&frame))),
         }

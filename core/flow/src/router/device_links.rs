@@ -17,7 +17,8 @@ use crate::ledger::classify;
 use crate::phone::PhoneNumber;
 use crate::router::{SimError, Simulation};
 use crate::wire::{
-    AccountKind, Address, FromTransport, Message, PartyKind, PublishedKeys, ToTransport, Transmit,
+    AccountKind, Address, EnvelopeId, FromTransport, Message, PartyKind, PublishedKeys,
+    ToTransport, Transmit,
 };
 
 impl Simulation {
@@ -43,6 +44,9 @@ impl Simulation {
             return Err(SimError::NotRegistered(number.clone()));
         }
         self.live.devices.insert(number.clone());
+        // A connection that replaced another without a detach: what the
+        // older one never acknowledged is queued again first.
+        self.requeue_unacked(number);
         if let Some(keys) = keys {
             self.device_sends(
                 number,
@@ -99,6 +103,7 @@ impl Simulation {
     /// again. Nothing happens for a number that is not attached.
     pub fn detach_device(&mut self, number: &PhoneNumber) {
         if self.live.devices.contains(number) {
+            self.requeue_unacked(number);
             self.device_sends(
                 number,
                 ToTransport::Disconnect {
@@ -106,6 +111,39 @@ impl Simulation {
                 },
             );
             self.flush();
+        }
+    }
+
+    /// The device has the envelope `id` from `from`: the transport stops
+    /// holding it for the device. An ack for nothing held changes nothing.
+    pub fn device_ack(
+        &mut self,
+        number: &PhoneNumber,
+        from: &PhoneNumber,
+        id: EnvelopeId,
+    ) -> Result<(), SimError> {
+        if !self.live.devices.contains(number) {
+            return Err(SimError::DeviceNotAttached(number.clone()));
+        }
+        if let Some(held) = self.live.unacked.get_mut(number) {
+            held.retain(|e| !(e.id == id && e.from == *from));
+            if held.is_empty() {
+                self.live.unacked.remove(number);
+            }
+        }
+        Ok(())
+    }
+
+    /// Envelopes handed to `number`'s device and not acknowledged yet.
+    pub fn unacknowledged(&self, number: &PhoneNumber) -> usize {
+        self.live.unacked.get(number).map_or(0, Vec::len)
+    }
+
+    /// What `number`'s device never acknowledged goes back to the transport's
+    /// queue, as a copy the network lost would (`Undelivered`).
+    fn requeue_unacked(&mut self, number: &PhoneNumber) {
+        for envelope in self.live.unacked.remove(number).unwrap_or_default() {
+            self.device_sends(number, ToTransport::Undelivered { envelope });
         }
     }
 
@@ -156,6 +194,12 @@ impl Simulation {
             self.ledger.record(PartyKind::Consumer, category, via, n);
         }
         if let Message::FromTransport(m) = t.message {
+            if let FromTransport::Deliver { envelope } = &m {
+                self.live
+                    .unacked
+                    .or_default(number.clone())
+                    .push(envelope.clone());
+            }
             self.live.device_out.push_back((number.clone(), m));
         }
     }

@@ -120,6 +120,12 @@ impl Simulation {
         for number in self.live.devices.iter() {
             h.text(number.wa_id());
         }
+        for (number, held) in self.live.unacked.iter() {
+            h.text(number.wa_id());
+            for e in held {
+                h.envelope(e);
+            }
+        }
         let t = &self.transport;
         for (number, kind, key) in t.directory().entries() {
             h.text(number.wa_id());

@@ -51,6 +51,9 @@ pub(crate) struct ExternalLinks {
     /// What the transport sent them that the caller has not taken yet.
     pub(crate) device_out:
         std::collections::VecDeque<(crate::phone::PhoneNumber, crate::wire::FromTransport)>,
+    /// Envelopes handed to each device that it has not acknowledged yet.
+    pub(crate) unacked:
+        crate::maps::SortedMap<crate::phone::PhoneNumber, Vec<crate::wire::TransportEnvelope>>,
 }
 
 impl Simulation {

@@ -12,6 +12,7 @@
 //!   proof {signature, keys?}        ──▶    verifies XEdDSA(IK, auth_message)
 //!                                   ◀──    welcome {number, registered}
 //!   fetch_bundle / submit / ...     ◀─▶    bundle / accepted / deliver / ...
+//!   ack {from, id}                  ──▶    (for every deliver)
 //! ```
 //!
 //! Bytes travel as lowercase hex: keys in their 33-byte encoding (`05` ‖ u),
@@ -100,6 +101,15 @@ pub enum DeviceFrame {
     SpamReport {
         /// The business's number.
         business: String,
+    },
+    /// The envelope `id` from `from` reached the phone (sent for every
+    /// `deliver`). Until then the transport holds it for the phone: if the
+    /// connection ends first, it is queued again and delivered on the next.
+    Ack {
+        /// The envelope's sender.
+        from: PhoneNumber,
+        /// Its id.
+        id: EnvelopeId,
     },
 }
 

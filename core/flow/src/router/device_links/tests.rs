@@ -107,6 +107,10 @@ impl Room {
                     let number = self.phones[i].link.number().clone();
                     self.sim.device_message(&number, m).expect("device message");
                 }
+                GateOutcome::Ack { from, id } => {
+                    let number = self.phones[i].link.number().clone();
+                    self.sim.device_ack(&number, &from, id).expect("ack");
+                }
             }
         }
     }
@@ -398,4 +402,49 @@ fn a_spam_report_from_a_phone_reaches_the_integrity_monitor() {
     let signals = room.sim.transport().integrity().signals();
     let reports: u64 = signals.iter().map(|(_, s)| s.spam_reports).sum();
     assert_eq!(reports, 1);
+}
+
+#[test]
+fn what_a_phone_never_acknowledged_is_delivered_again() {
+    let mut room = Room::new();
+    let ana = room.add_phone("+1 415 555 0101", 1);
+    room.connect(ana);
+    room.send(ana, "hello");
+    let number = room.phones[ana].link.number().clone();
+    assert_eq!(
+        room.sim.unacknowledged(&number),
+        0,
+        "every delivery was acknowledged"
+    );
+
+    // The reply is handed to the socket, but the socket dies before it is read.
+    let pnid = room.pnid.clone();
+    room.sim
+        .business_send_text(&pnid, "14155550101", "lost in the socket")
+        .expect("reply");
+    let mut lost = 0;
+    for _ in 0..1_000 {
+        match room.sim.poll_device_output() {
+            Some((_, crate::wire::FromTransport::Deliver { .. })) => lost += 1,
+            Some(_) => {}
+            None => match room.sim.next_deadline() {
+                Some(at) if lost == 0 => room.sim.advance_to(at),
+                _ => break,
+            },
+        }
+    }
+    assert_eq!(lost, 1);
+    assert_eq!(room.sim.unacknowledged(&number), 1);
+    room.disconnect(ana);
+    assert_eq!(room.sim.unacknowledged(&number), 0);
+    assert_eq!(
+        room.sim.transport().queues().get(&number).len(),
+        1,
+        "queued again"
+    );
+
+    room.connect(ana);
+    let texts: Vec<String> = room.chat_texts(ana).into_iter().map(|(t, _)| t).collect();
+    assert_eq!(texts, ["hello", "lost in the socket"]);
+    assert_eq!(room.sim.unacknowledged(&number), 0);
 }

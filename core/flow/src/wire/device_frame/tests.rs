@@ -58,6 +58,10 @@ fn every_frame_reads_back_as_written() {
         DeviceFrame::SpamReport {
             business: "14155550199".to_owned(),
         },
+        DeviceFrame::Ack {
+            from: number("14155550199"),
+            id: 12,
+        },
     ];
     for frame in device {
         assert_eq!(DeviceFrame::parse(&frame.to_json()), Ok(frame.clone()));
