@@ -176,8 +176,8 @@ impl Session {
 
 /// `0x01 || nonce || ChaCha20-Poly1305(key, nonce, json, aad)`: the sealed form
 /// shared by session and account pickles (each with its own `aad`, so one can
-/// never be opened as the other).
-pub(crate) fn seal_json(
+/// never be opened as the other), and by the flow's phone journal.
+pub fn seal_json(
     rng: &mut impl CryptoRng,
     key: &[u8; 32],
     aad: &[u8],
@@ -194,7 +194,7 @@ pub(crate) fn seal_json(
 }
 
 /// Opens [`seal_json`] output; the JSON text is zeroized when dropped.
-pub(crate) fn open_json(
+pub fn open_json(
     key: &[u8; 32],
     aad: &[u8],
     sealed: &[u8],

@@ -14,9 +14,12 @@
 //! - `device_gate.rs`: the transport's end of a device's connection: the
 //!   handshake and the checks on every frame.
 //! - `phone_link.rs`: the phone's end: the consumer party driven by frames.
+//! - `phone_journal.rs`: a phone kept as its seed and its inputs, so that a
+//!   reload of the phone's page rebuilds it.
 
 pub mod device_gate;
 mod input;
+pub mod phone_journal;
 pub mod phone_link;
 
 use device_gate::GateError;
