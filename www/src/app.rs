@@ -19,6 +19,7 @@ use crate::components::journey_bar::JourneyBar;
 use crate::components::lesson_panel::LessonPanel;
 use crate::components::live::{LiveBanner, LiveFeed};
 use crate::components::matrix::Matrix;
+use crate::components::phone_page::PhonePage;
 use crate::components::presenter::ScaleControl;
 use crate::components::presets::{Presets, ScenarioStrip};
 use crate::components::trace_io::TraceIo;
@@ -50,9 +51,23 @@ fn initial() -> Result<Demo, String> {
     Demo::from_link(link, fresh_seed(), notices)
 }
 
+/// Whether the page is the workshop's phone page (`/?phone`).
+fn phone_page() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|s| {
+            s.trim_start_matches('?')
+                .split('&')
+                .any(|p| p == "phone" || p.starts_with("phone="))
+        })
+}
+
 /// The page.
 #[function_component(App)]
 pub fn app() -> Html {
+    if phone_page() {
+        return html! { <PhonePage /> };
+    }
     let init = use_memo((), |_| initial());
     match &*init {
         Ok(demo) => html! { <Root initial={Rc::new(demo.clone())} /> },

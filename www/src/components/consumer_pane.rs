@@ -11,7 +11,8 @@ use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
 use crate::model::command::Command;
 use crate::state::{Action, DemoContext, Pane, ViewContext};
 
-fn ticks(t: Ticks) -> Html {
+/// A sent message's ticks, as WhatsApp draws them.
+pub(crate) fn ticks(t: Ticks) -> Html {
     let (glyph, label, class) = match t {
         Ticks::Pending => ("🕓", "pending", "pending"),
         Ticks::Sent => ("✓", "sent", "sent"),

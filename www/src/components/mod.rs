@@ -14,6 +14,7 @@ pub mod live;
 pub mod matrix;
 pub mod message_item;
 pub mod pane_frame;
+pub mod phone_page;
 pub mod presenter;
 pub mod presets;
 pub mod trace_io;

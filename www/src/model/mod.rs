@@ -5,6 +5,7 @@ pub mod command;
 pub mod lesson;
 pub mod link;
 pub mod live;
+pub mod phone;
 pub mod preset;
 pub mod trace_file;
 pub mod travel;

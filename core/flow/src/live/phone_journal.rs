@@ -11,10 +11,11 @@
 //! next open (its outbox retransmits), and the transport redelivers what the
 //! phone never acknowledged.
 
+use cipherflow_protocol::json_fields::{FieldError, Fields, ParsedJson};
 use cipherflow_protocol::pickle::{PickleError, open_json, seal_json};
 use rand_chacha::ChaCha20Rng;
 use rand_core::{CryptoRng, SeedableRng};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::consumer::ConsumerError;
 use crate::live::phone_link::{LinkError, LinkState, PhoneLink};
@@ -28,9 +29,10 @@ pub const PHONE_JOURNAL_AAD: &[u8] = b"cipherflow phone journal v1";
 /// (and says so) rather than grow a reload without bound.
 pub const MAX_JOURNAL_INPUTS: usize = 100_000;
 
-/// One thing that happened to the phone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "input", rename_all = "snake_case", deny_unknown_fields)]
+/// One thing that happened to the phone. Written by serde, read by hand
+/// ([`PhoneJournal::from_json`]): the phone page's wasm carries this.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "input", rename_all = "snake_case")]
 pub enum PhoneInput {
     /// A socket opened.
     Open,
@@ -89,8 +91,7 @@ impl PhoneInput {
 }
 
 /// How the phone was made, and everything it was given since.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PhoneJournal {
     /// The generator's seed, hex (the identity's keys come from it: the
     /// journal is as secret as the keys, and only ever stored sealed).
@@ -104,6 +105,85 @@ pub struct PhoneJournal {
     name: String,
     /// The inputs, oldest first.
     inputs: Vec<PhoneInput>,
+}
+
+impl PhoneJournal {
+    /// Reads a journal's JSON, every field checked, none unknown.
+    pub fn from_json(json: &str) -> Result<Self, JournalError> {
+        let parsed = ParsedJson::parse(json.as_bytes()).map_err(malformed)?;
+        let f = parsed
+            .fields("journal")
+            .and_then(|f| f.only(&["seed", "created_ms", "number", "name", "inputs"]))
+            .map_err(malformed)?;
+        let number = |f: &Fields<'_>, field: &'static str| {
+            let text = f.str(field)?;
+            PhoneNumber::parse(text).map_err(|e| FieldError(format!("{field}: {e}")))
+        };
+        let read = || -> Result<Self, FieldError> {
+            let seed = f.hex::<32>("seed")?.to_vec();
+            let inputs = f
+                .array("inputs")?
+                .iter()
+                .map(|v| {
+                    let i = Fields::of(v, "input")?;
+                    let now = |i: &Fields<'_>| i.u64("now_ms");
+                    Ok(match i.str("input")? {
+                        "open" => {
+                            i.only(&["input"])?;
+                            PhoneInput::Open
+                        }
+                        "frame" => {
+                            let i = i.only(&["input", "now_ms", "text"])?;
+                            PhoneInput::Frame {
+                                now_ms: now(&i)?,
+                                text: i.str("text")?.to_owned(),
+                            }
+                        }
+                        "closed" => PhoneInput::Closed {
+                            now_ms: now(&i.only(&["input", "now_ms"])?)?,
+                        },
+                        "timeout" => PhoneInput::Timeout {
+                            now_ms: now(&i.only(&["input", "now_ms"])?)?,
+                        },
+                        "send_text" => {
+                            let i = i.only(&["input", "now_ms", "to", "text"])?;
+                            PhoneInput::SendText {
+                                now_ms: now(&i)?,
+                                to: number(&i, "to")?,
+                                text: i.str("text")?.to_owned(),
+                            }
+                        }
+                        "read_chat" => {
+                            let i = i.only(&["input", "now_ms", "business"])?;
+                            PhoneInput::ReadChat {
+                                now_ms: now(&i)?,
+                                business: number(&i, "business")?,
+                            }
+                        }
+                        "report_spam" => PhoneInput::ReportSpam {
+                            business: number(&i.only(&["input", "business"])?, "business")?,
+                        },
+                        other => return Err(FieldError(format!("unknown input {other:?}"))),
+                    })
+                })
+                .collect::<Result<Vec<_>, FieldError>>()?;
+            if inputs.len() > MAX_JOURNAL_INPUTS {
+                return Err(FieldError(format!("{} inputs", inputs.len())));
+            }
+            Ok(Self {
+                seed,
+                created_ms: f.u64("created_ms")?,
+                number: number(&f, "number")?,
+                name: f.str("name")?.to_owned(),
+                inputs,
+            })
+        };
+        read().map_err(malformed)
+    }
+}
+
+fn malformed(e: FieldError) -> JournalError {
+    JournalError::Malformed(e.0)
 }
 
 /// Why a journal does not restore.
@@ -187,9 +267,7 @@ impl JournaledPhone {
     /// Opens a sealed journal and replays it.
     pub fn unseal(key: &[u8; 32], sealed: &[u8]) -> Result<Self, JournalError> {
         let json = open_json(key, PHONE_JOURNAL_AAD, sealed)?;
-        let journal: PhoneJournal =
-            serde_json::from_str(&json).map_err(|e| JournalError::Malformed(e.to_string()))?;
-        Self::replay(journal)
+        Self::replay(PhoneJournal::from_json(&json)?)
     }
 
     /// The link (read only).

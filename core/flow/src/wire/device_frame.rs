@@ -21,12 +21,15 @@
 //! proves possession of the identity key without revealing it.
 
 use cipherflow_protocol::PreKeyBundle;
+use cipherflow_protocol::json_fields::{FieldError, Fields};
 use cipherflow_protocol::keys::{PreKeyId, PublicKey};
 use serde::{Deserialize, Serialize};
 
 use crate::phone::PhoneNumber;
 use crate::transport::integrity::IntegrityAction;
-use crate::wire::{EnvelopeId, FromTransport, PublishedKeys, ToTransport, TransportEnvelope};
+use crate::wire::{
+    EnvelopeId, FromTransport, Payload, PublishedKeys, ReceiptKind, ToTransport, TransportEnvelope,
+};
 
 /// The largest frame either side accepts, in bytes: a 64 KiB Signal message
 /// as hex, with room for the envelope around it.
@@ -48,8 +51,7 @@ pub fn auth_message(number: &PhoneNumber, nonce: &[u8; 32]) -> Vec<u8> {
 }
 
 /// A device's keys as a frame carries them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct KeysFrame {
     /// The bundle without a one-time prekey: identity key, signed prekey and
     /// its signature, in the bundle encoding, as hex.
@@ -59,9 +61,10 @@ pub struct KeysFrame {
     pub one_time: Vec<(PreKeyId, String)>,
 }
 
-/// What a device sends.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What a device sends. Read by hand ([`DeviceFrame::parse`], and the
+/// `Deserialize` below, through a JSON value), as [`ServerFrame`] is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum DeviceFrame {
     /// "I am `number`": the first frame of a connection.
     Hello {
@@ -80,6 +83,7 @@ pub enum DeviceFrame {
         keys: Option<KeysFrame>,
     },
     /// More one-time prekeys.
+    #[serde(rename = "publish_prekeys")]
     PublishPreKeys {
         /// Id and 33-byte encoded key as hex.
         one_time: Vec<(PreKeyId, String)>,
@@ -113,9 +117,11 @@ pub enum DeviceFrame {
     },
 }
 
-/// What the transport sends a device.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
+/// What the transport sends a device. Read by [`ServerFrame::parse`], by
+/// hand: a derived deserializer of an internally tagged enum is several KB of
+/// the phone page's wasm.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
 pub enum ServerFrame {
     /// Prove you hold the identity key: sign [`auth_message`] with this nonce.
     Challenge {
@@ -150,6 +156,7 @@ pub enum ServerFrame {
         action: IntegrityAction,
     },
     /// One-time prekeys are running low: `left` remain.
+    #[serde(rename = "prekey_count")]
     PreKeyCount {
         /// How many remain.
         left: usize,
@@ -202,13 +209,29 @@ impl FrameError {
     }
 }
 
+impl<'de> Deserialize<'de> for DeviceFrame {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        device_frame_of(&value).map_err(|e| serde::de::Error::custom(e.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for KeysFrame {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let value = serde_json::Value::deserialize(d)?;
+        keys_frame_of(&value).map_err(|e| serde::de::Error::custom(e.0))
+    }
+}
+
 impl DeviceFrame {
     /// Reads one text frame.
     pub fn parse(text: &str) -> Result<Self, FrameError> {
         if text.len() > MAX_FRAME_BYTES {
             return Err(FrameError::TooLarge(text.len()));
         }
-        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
+        device_frame_of(&value).map_err(|e| FrameError::Malformed(e.0))
     }
 
     /// The frame as JSON text.
@@ -252,7 +275,9 @@ impl ServerFrame {
         if text.len() > MAX_FRAME_BYTES {
             return Err(FrameError::TooLarge(text.len()));
         }
-        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
+        server_frame_of(&value).map_err(|e| FrameError::Malformed(e.0))
     }
 
     /// The frame as JSON text.
@@ -360,6 +385,192 @@ pub fn decode_one_time(
             Ok((*id, key))
         })
         .collect()
+}
+
+/// A transport envelope from its JSON (the serde form of [`TransportEnvelope`]).
+fn envelope_of(value: &serde_json::Value) -> Result<TransportEnvelope, FieldError> {
+    let f = Fields::of(value, "envelope")?.only(&["id", "from", "to", "sent_at_ms", "payload"])?;
+    let number = |field: &'static str| {
+        PhoneNumber::parse(f.str(field)?).map_err(|e| FieldError(format!("{field}: {e}")))
+    };
+    let p = f.object("payload")?;
+    let payload = match p.str("kind")? {
+        "signal" => Payload::Signal {
+            bytes: hex::decode(p.only(&["kind", "bytes"])?.str("bytes")?)
+                .map_err(|e| FieldError(format!("bytes: {e}")))?,
+        },
+        "receipt" => {
+            let p = p.only(&["kind", "receipt", "ids"])?;
+            let receipt = match p.str("receipt")? {
+                "delivered" => ReceiptKind::Delivered,
+                "read" => ReceiptKind::Read,
+                other => return Err(FieldError(format!("unknown receipt {other:?}"))),
+            };
+            let ids = p
+                .array("ids")?
+                .iter()
+                .map(|v| {
+                    v.as_u64()
+                        .ok_or_else(|| FieldError("ids must be integers".to_owned()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            Payload::Receipt { receipt, ids }
+        }
+        "typing" => {
+            p.only(&["kind"])?;
+            Payload::Typing
+        }
+        "retry_request" => Payload::RetryRequest {
+            id: p.only(&["kind", "id"])?.u64("id")?,
+        },
+        other => return Err(FieldError(format!("unknown payload {other:?}"))),
+    };
+    Ok(TransportEnvelope {
+        id: f.u64("id")?,
+        from: number("from")?,
+        to: number("to")?,
+        sent_at_ms: f.u64("sent_at_ms")?,
+        payload,
+    })
+}
+
+/// `[[id, "05…"], …]`: one-time prekeys as a frame lists them (decoded later).
+fn one_time_of(f: &Fields<'_>) -> Result<Vec<(PreKeyId, String)>, FieldError> {
+    f.array("one_time")?
+        .iter()
+        .map(|pair| {
+            let (id, key) = cipherflow_protocol::json_fields::pair(pair, "one_time")?;
+            let id = cipherflow_protocol::json_fields::u32_of(id, "one_time id")?;
+            let key = key
+                .as_str()
+                .ok_or_else(|| FieldError("one_time key must be a string".to_owned()))?;
+            Ok((id, key.to_owned()))
+        })
+        .collect()
+}
+
+fn keys_frame_of(value: &serde_json::Value) -> Result<KeysFrame, FieldError> {
+    let f = Fields::of(value, "keys")?.only(&["bundle", "one_time"])?;
+    Ok(KeysFrame {
+        bundle: hex::decode(f.str("bundle")?).map_err(|e| FieldError(format!("bundle: {e}")))?,
+        one_time: one_time_of(&f)?,
+    })
+}
+
+/// A device frame from its JSON, every field checked, none unknown.
+fn device_frame_of(value: &serde_json::Value) -> Result<DeviceFrame, FieldError> {
+    let f = Fields::of(value, "frame")?;
+    Ok(match f.str("type")? {
+        "hello" => DeviceFrame::Hello {
+            number: f.only(&["type", "number"])?.str("number")?.to_owned(),
+        },
+        "proof" => {
+            let f = f.only(&["type", "signature", "keys"])?;
+            DeviceFrame::Proof {
+                signature: hex::decode(f.str("signature")?)
+                    .map_err(|e| FieldError(format!("signature: {e}")))?,
+                keys: f.value("keys").map(keys_frame_of).transpose()?,
+            }
+        }
+        "publish_prekeys" => DeviceFrame::PublishPreKeys {
+            one_time: one_time_of(&f.only(&["type", "one_time"])?)?,
+        },
+        "fetch_bundle" => DeviceFrame::FetchBundle {
+            number: f.only(&["type", "number"])?.str("number")?.to_owned(),
+        },
+        "submit" => {
+            let f = f.only(&["type", "envelope", "retransmission"])?;
+            let envelope = f
+                .value("envelope")
+                .ok_or_else(|| FieldError("missing field envelope in frame".to_owned()))?;
+            DeviceFrame::Submit {
+                envelope: envelope_of(envelope)?,
+                retransmission: f.has("retransmission") && f.bool("retransmission")?,
+            }
+        }
+        "spam_report" => DeviceFrame::SpamReport {
+            business: f.only(&["type", "business"])?.str("business")?.to_owned(),
+        },
+        "ack" => {
+            let f = f.only(&["type", "from", "id"])?;
+            DeviceFrame::Ack {
+                from: PhoneNumber::parse(f.str("from")?)
+                    .map_err(|e| FieldError(format!("from: {e}")))?,
+                id: f.u64("id")?,
+            }
+        }
+        other => return Err(FieldError(format!("unknown frame type {other:?}"))),
+    })
+}
+
+/// A server frame from its JSON, every field checked, none unknown.
+fn server_frame_of(value: &serde_json::Value) -> Result<ServerFrame, FieldError> {
+    let f = Fields::of(value, "frame")?;
+    let number = |f: &Fields<'_>| {
+        let text = f.str("number")?;
+        PhoneNumber::parse(text).map_err(|e| FieldError(format!("number: {e}")))
+    };
+    Ok(match f.str("type")? {
+        "challenge" => {
+            let f = f.only(&["type", "nonce"])?;
+            ServerFrame::Challenge {
+                nonce: hex::decode(f.str("nonce")?)
+                    .map_err(|e| FieldError(format!("nonce: {e}")))?,
+            }
+        }
+        "welcome" => {
+            let f = f.only(&["type", "number", "registered"])?;
+            ServerFrame::Welcome {
+                number: number(&f)?,
+                registered: f.bool("registered")?,
+            }
+        }
+        "bundle" => {
+            let f = f.only(&["type", "number", "bundle"])?;
+            ServerFrame::Bundle {
+                number: number(&f)?,
+                bundle: f.opt_str("bundle")?.map(str::to_owned),
+            }
+        }
+        "accepted" => ServerFrame::Accepted {
+            id: f.only(&["type", "id"])?.u64("id")?,
+        },
+        "refused" => {
+            let f = f.only(&["type", "id", "action"])?;
+            let action = match f.str("action")? {
+                "none" => IntegrityAction::None,
+                "flagged" => IntegrityAction::Flagged,
+                "throttled" => IntegrityAction::Throttled,
+                "blocked" => IntegrityAction::Blocked,
+                other => return Err(FieldError(format!("unknown action {other:?}"))),
+            };
+            ServerFrame::Refused {
+                id: f.u64("id")?,
+                action,
+            }
+        }
+        "prekey_count" => ServerFrame::PreKeyCount {
+            left: usize::try_from(f.only(&["type", "left"])?.u64("left")?)
+                .map_err(|e| FieldError(e.to_string()))?,
+        },
+        "deliver" => {
+            let f = f.only(&["type", "envelope"])?;
+            let envelope = f
+                .value("envelope")
+                .ok_or_else(|| FieldError("missing field envelope in frame".to_owned()))?;
+            ServerFrame::Deliver {
+                envelope: envelope_of(envelope)?,
+            }
+        }
+        "error" => {
+            let f = f.only(&["type", "code", "message"])?;
+            ServerFrame::Error {
+                code: f.str("code")?.to_owned(),
+                message: f.str("message")?.to_owned(),
+            }
+        }
+        other => return Err(FieldError(format!("unknown frame type {other:?}"))),
+    })
 }
 
 fn decode_bundle(text: &str) -> Result<PreKeyBundle, FrameError> {
