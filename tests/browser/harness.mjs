@@ -1,7 +1,10 @@
 // Shared harness for the browser tests: serve the Trunk build (dist/) on an
 // ephemeral 127.0.0.1 port and drive Debian's Chromium through playwright-core.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { chromium } from "playwright-core";
 
@@ -68,4 +71,38 @@ export async function openPage(browser, url, viewport) {
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
   await page.goto(url);
   return { page, context, problems };
+}
+
+/**
+ * Starts the real `cipherflow serve` (target/debug/cipherflow, with the app
+ * from dist/) on a random loopback port with a fresh data directory.
+ * Resolves to { base, stop }.
+ */
+export async function startServer(name) {
+  const data = mkdtempSync(join(tmpdir(), `cipherflow-${name}-`));
+  const server = spawn(
+    join(root, "target/debug/cipherflow"),
+    ["serve", "--port", "0", "--data", data, "--app", join(root, "dist")],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const base = await new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`the server did not start: ${out}`)), 60_000);
+    server.stdout.on("data", (chunk) => {
+      out += chunk;
+      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[1]);
+      }
+    });
+    server.on("exit", (code) => fail(new Error(`the server exited (${code}): ${out}`)));
+  });
+  return {
+    base,
+    stop: () => {
+      server.kill("SIGKILL");
+      rmSync(data, { recursive: true, force: true });
+    },
+  };
 }

@@ -4,42 +4,21 @@
 // replica agrees with the server's state digest.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPage, root, screenshotDir } from "./harness.mjs";
+import { launchBrowser, openPage, screenshotDir, startServer } from "./harness.mjs";
 
-let server, base, browser, data;
+let base, stop, browser;
 
 before(async () => {
-  data = mkdtempSync(join(tmpdir(), "cipherflow-live-"));
-  server = spawn(
-    join(root, "target/debug/cipherflow"),
-    ["serve", "--port", "0", "--data", data, "--app", join(root, "dist")],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  base = await new Promise((ok, fail) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error(`the server did not start: ${out}`)), 60_000);
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    server.on("exit", (code) => fail(new Error(`the server exited (${code}): ${out}`)));
-  });
+  ({ base, stop } = await startServer("live"));
   browser = await launchBrowser();
   mkdirSync(screenshotDir, { recursive: true });
 });
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGKILL");
-  rmSync(data, { recursive: true, force: true });
+  stop?.();
 });
 
 async function control(path, body) {

@@ -8,37 +8,17 @@
 // chat; a phone offline gets its queue when back.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPage, root, screenshotDir } from "./harness.mjs";
+import { launchBrowser, openPage, screenshotDir, startServer } from "./harness.mjs";
 
 const PHONE = { width: 390, height: 844 };
 const PROJECTOR = { width: 1280, height: 800 };
 const WAIT = { timeout: 30_000 };
-let server, base, browser, data, shop;
+let base, stop, browser, shop;
 
 before(async () => {
-  data = mkdtempSync(join(tmpdir(), "cipherflow-phones-"));
-  server = spawn(
-    join(root, "target/debug/cipherflow"),
-    ["serve", "--port", "0", "--data", data, "--app", join(root, "dist")],
-    { stdio: ["ignore", "pipe", "inherit"] },
-  );
-  base = await new Promise((ok, fail) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error(`the server did not start: ${out}`)), 60_000);
-    server.stdout.on("data", (chunk) => {
-      out += chunk;
-      const m = out.match(/listening on (http:\/\/[0-9.:]+)/);
-      if (m) {
-        clearTimeout(timer);
-        ok(m[1]);
-      }
-    });
-    server.on("exit", (code) => fail(new Error(`the server exited (${code}): ${out}`)));
-  });
+  ({ base, stop } = await startServer("phones"));
   browser = await launchBrowser();
   mkdirSync(screenshotDir, { recursive: true });
   [shop] = (await (await fetch(`${base}/control/v1/businesses`)).json()).data;
@@ -46,8 +26,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  server?.kill("SIGKILL");
-  rmSync(data, { recursive: true, force: true });
+  stop?.();
 });
 
 async function reply(to, body) {
