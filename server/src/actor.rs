@@ -116,6 +116,10 @@ pub struct Follow {
     pub next: broadcast::Receiver<LiveEvent>,
 }
 
+/// Sent on a socket's channel instead of a frame: a newer connection took
+/// its number, and the connection ends (never valid JSON, so never a frame).
+pub const REPLACED: &str = "\0replaced";
+
 /// A phone's open socket, as the engine thread writes to it.
 pub struct DeviceSocket {
     /// The connection's id (a newer connection for the same number replaces it).
@@ -453,9 +457,11 @@ impl Actor {
             registered,
         };
         let _ = socket.frames.send(welcome.to_json());
-        // A newer connection replaces an older one: dropping the older
-        // sender ends that connection.
-        self.sockets.insert(number, socket);
+        // A newer connection replaces an older one, which is told so and
+        // closed (its task holds a sender too, so dropping ours is not enough).
+        if let Some(older) = self.sockets.insert(number, socket) {
+            let _ = older.frames.send(REPLACED.to_owned());
+        }
         Ok(())
     }
 

@@ -213,6 +213,20 @@ async fn a_client_that_claims_a_number_without_its_key_is_refused() {
             .any(|c| c.iter().any(|m| m.text == "for Ana's eyes"))
     })
     .await;
+
+    // A second connection with Ana's own keys replaces the first, which is
+    // told so and closed; the newer one is served.
+    let mut twin = Phone::new("+1 650 555 0101", 1);
+    assert!(twin.connect(&url).await, "{:?}", twin.errors);
+    let deadline = std::time::Instant::now() + WAIT;
+    while ana.pump_once(std::time::Duration::from_millis(200)).await {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the older connection stayed open"
+        );
+    }
+    assert_eq!(ana.errors, ["REPLACED"]);
+    twin.drop_socket();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

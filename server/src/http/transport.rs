@@ -17,7 +17,8 @@
 //!   [`RATE_BURST`]) are answered `RATE_LIMITED` and dropped, and after
 //!   [`MAX_DROPPED`] of them the connection is closed;
 //! - a binary frame, or a text frame that does not read, is answered with an
-//!   `error` frame (and ends a connection still in its handshake).
+//!   `error` frame (and ends a connection still in its handshake);
+//! - a newer connection for the same number ends the older one (`REPLACED`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
@@ -32,7 +33,7 @@ use cipherflow_flow::wire::device_frame::{
 use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
-use crate::actor::DeviceSocket;
+use crate::actor::{DeviceSocket, REPLACED};
 use crate::engine::EngineError;
 use crate::http::AppState;
 
@@ -154,13 +155,20 @@ async fn connection(state: AppState, mut socket: WebSocket) {
                 }
             }
             out = outgoing.recv() => match out {
+                Some(text) if text == REPLACED => {
+                    let replaced = ServerFrame::Error {
+                        code: "REPLACED".to_owned(),
+                        message: "a newer connection for this number took over".to_owned(),
+                    };
+                    let _ = socket.send(Message::Text(replaced.to_json().into())).await;
+                    break Some("replaced by a newer connection for this number");
+                }
                 Some(text) => {
                     if socket.send(Message::Text(text.into())).await.is_err() {
                         break None;
                     }
                 }
-                // The engine dropped this socket: a newer connection took the number.
-                None => break Some("replaced by a newer connection for this number"),
+                None => break None,
             },
             () = tokio::time::sleep_until(deadline), if !open => {
                 break Some("handshake timed out");
@@ -169,6 +177,9 @@ async fn connection(state: AppState, mut socket: WebSocket) {
     };
     // What is queued for the socket still goes (an error frame, say).
     while let Ok(text) = outgoing.try_recv() {
+        if text == REPLACED {
+            continue;
+        }
         if socket.send(Message::Text(text.into())).await.is_err() {
             break;
         }
