@@ -305,10 +305,11 @@ pub fn phone_page() -> Html {
                         .unwrap_or_default()
                 };
                 let (number, name) = (read(&number_ref), read(&name_ref));
-                let (Some(seed), Some(key)) = (random32(), device_key()) else {
+                let (Some(seed), Some(key), Some(nonces)) = (random32(), device_key(), random32())
+                else {
                     return;
                 };
-                match PhoneModel::register(&number, &name, now_ms(), seed, key) {
+                match PhoneModel::register(&number, &name, now_ms(), seed, key, nonces) {
                     Ok(mut model) => {
                         let first = shared.borrow().businesses.first().cloned();
                         model.business = first.and_then(|(_, n)| PhoneNumber::parse(&n).ok());

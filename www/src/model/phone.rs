@@ -38,13 +38,16 @@ pub struct Safety {
 }
 
 impl PhoneModel {
-    /// A new phone for `number`: keys from `seed`, its journal sealed under `key`.
+    /// A new phone for `number`: keys from `seed`, its journal sealed under
+    /// `key` with nonces from `nonce_seed` (a generator of their own: the
+    /// phone's must draw exactly what it drew the first time, for the replay).
     pub fn register(
         number: &str,
         name: &str,
         now_ms: u64,
         seed: [u8; 32],
         key: [u8; 32],
+        nonce_seed: [u8; 32],
     ) -> Result<Self, String> {
         let number = PhoneNumber::parse(number).map_err(|e| e.to_string())?;
         let name = name.trim();
@@ -52,7 +55,7 @@ impl PhoneModel {
             return Err("a name of 1 to 40 characters".to_owned());
         }
         let phone = JournaledPhone::new(seed, now_ms, number, name.to_owned());
-        Ok(Self::with(phone, key, seed))
+        Ok(Self::with(phone, key, nonce_seed))
     }
 
     /// The phone from its sealed journal.
@@ -62,16 +65,10 @@ impl PhoneModel {
     }
 
     fn with(phone: JournaledPhone, key: [u8; 32], nonce_seed: [u8; 32]) -> Self {
-        // The sealing nonces come from a generator of their own: the phone's
-        // must draw exactly what it drew the first time, for the replay.
-        let mut rng_seed = nonce_seed;
-        if let Some(b) = rng_seed.first_mut() {
-            *b ^= 0x5a;
-        }
         Self {
             phone,
             key,
-            rng: ChaCha20Rng::from_seed(rng_seed),
+            rng: ChaCha20Rng::from_seed(nonce_seed),
             business: None,
             notice: None,
             offline: false,
@@ -165,8 +162,9 @@ mod tests {
 
     #[test]
     fn a_registered_phone_restores_from_its_sealed_journal() {
-        let mut m = PhoneModel::register("+1 650 555 0101", "Ana", 1_000, [1; 32], [2; 32])
-            .expect("register");
+        let mut m =
+            PhoneModel::register("+1 650 555 0101", "Ana", 1_000, [1; 32], [2; 32], [4; 32])
+                .expect("register");
         assert_eq!(m.number().wa_id(), "16505550101");
         let hello = m.apply(PhoneInput::Open);
         assert_eq!(hello.len(), 1);
@@ -185,10 +183,20 @@ mod tests {
 
     #[test]
     fn registration_refuses_bad_numbers_and_names() {
-        assert!(PhoneModel::register("12", "Ana", 0, [1; 32], [2; 32]).is_err());
-        assert!(PhoneModel::register("+1 650 555 0101", " ", 0, [1; 32], [2; 32]).is_err());
+        assert!(PhoneModel::register("12", "Ana", 0, [1; 32], [2; 32], [4; 32]).is_err());
         assert!(
-            PhoneModel::register("+1 650 555 0101", &"x".repeat(41), 0, [1; 32], [2; 32]).is_err()
+            PhoneModel::register("+1 650 555 0101", " ", 0, [1; 32], [2; 32], [4; 32]).is_err()
+        );
+        assert!(
+            PhoneModel::register(
+                "+1 650 555 0101",
+                &"x".repeat(41),
+                0,
+                [1; 32],
+                [2; 32],
+                [4; 32]
+            )
+            .is_err()
         );
     }
 }

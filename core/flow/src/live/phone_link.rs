@@ -15,7 +15,6 @@ use rand_core::CryptoRng;
 use crate::consumer::{ConsumerClient, ConsumerError};
 use crate::party::Party;
 use crate::phone::PhoneNumber;
-use crate::trace::EventKind;
 use crate::wire::device_frame::{DeviceFrame, FrameError, KeysFrame, ServerFrame, auth_message};
 use crate::wire::{Address, FromTransport, Message, PublishedKeys, ToTransport};
 
@@ -59,8 +58,6 @@ pub struct PhoneLink {
     state: LinkState,
     /// The keys to register with the first proof, until the transport has them.
     unregistered: Option<PublishedKeys>,
-    /// What the client did, for the phone's own log.
-    events: Vec<EventKind>,
 }
 
 impl PhoneLink {
@@ -78,9 +75,7 @@ impl PhoneLink {
             client,
             state: LinkState::Closed,
             unregistered,
-            events: Vec::new(),
         };
-        link.take_events();
         link.client.set_online(now_ms, rng, false);
         link.drain();
         link
@@ -99,14 +94,6 @@ impl PhoneLink {
     /// The phone's number.
     pub fn number(&self) -> &PhoneNumber {
         self.client.number()
-    }
-
-    /// Takes what the client did since the last call.
-    pub fn take_events(&mut self) -> Vec<EventKind> {
-        while let Some(e) = self.client.outbox().poll_event() {
-            self.events.push(e);
-        }
-        std::mem::take(&mut self.events)
     }
 
     /// A socket opened: the first frame to send.
@@ -229,15 +216,14 @@ impl PhoneLink {
         self.drain()
     }
 
-    /// The client's messages as frames. Messages that have no frame
+    /// The client's messages as frames (its events are for a router's trace;
+    /// a phone keeps none). Messages that have no frame
     /// (`connect`, `disconnect`: the socket is the connection) are dropped;
     /// anything the client sends while the link is not open is dropped too,
     /// and the client sends it again when it is back online.
     fn drain(&mut self) -> Vec<String> {
         let mut frames = Vec::new();
-        while let Some(e) = self.client.outbox().poll_event() {
-            self.events.push(e);
-        }
+        while self.client.outbox().poll_event().is_some() {}
         while let Some(t) = self.client.outbox().poll_transmit() {
             if self.state != LinkState::Open {
                 continue;

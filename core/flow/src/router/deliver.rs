@@ -316,15 +316,7 @@ impl Simulation {
         };
         let holder = party.kind();
         let via = self.kind_of(&t.from);
-        let carried = {
-            let (consumers, devices) = (&self.consumers, &self.live.devices);
-            classify::carried(&t.message, &t.to, &|n| {
-                consumers.contains_key(n) || devices.contains(n)
-            })
-        };
-        for (category, n) in carried.iter() {
-            self.ledger.record(holder, category, via, n);
-        }
+        self.record_carried(&t, holder, via);
         if let Message::ToTransport(m) = &t.message {
             match m {
                 ToTransport::Connect { number } if t.from == Address::Number(number.clone()) => {
@@ -359,6 +351,20 @@ impl Simulation {
         self.current_delivery_tampered = tampered;
         self.handle(&party, &t.from, &t.to, t.message);
         self.current_delivery_tampered = false;
+    }
+
+    /// Records in the ledger what `t` carries as held by `holder`, handed
+    /// over by `via`. A phone outside the router counts as a consumer's.
+    pub(crate) fn record_carried(&mut self, t: &Transmit, holder: PartyKind, via: PartyKind) {
+        let carried = {
+            let (consumers, devices) = (&self.consumers, &self.live.devices);
+            classify::carried(&t.message, &t.to, &|n| {
+                consumers.contains_key(n) || devices.contains(n)
+            })
+        };
+        for (category, n) in carried.iter() {
+            self.ledger.record(holder, category, via, n);
+        }
     }
 
     /// Records an event `emitter` produced: the trace, what it shows the

@@ -13,7 +13,6 @@
 
 use cipherflow_protocol::keys::PublicKey;
 
-use crate::ledger::classify;
 use crate::phone::PhoneNumber;
 use crate::router::{SimError, Simulation};
 use crate::wire::{
@@ -183,16 +182,8 @@ impl Simulation {
         let Address::Number(number) = &t.to else {
             return;
         };
-        let carried = {
-            let (consumers, devices) = (&self.consumers, &self.live.devices);
-            classify::carried(&t.message, &t.to, &|n| {
-                consumers.contains_key(n) || devices.contains(n)
-            })
-        };
         let via = self.kind_of(&t.from);
-        for (category, n) in carried.iter() {
-            self.ledger.record(PartyKind::Consumer, category, via, n);
-        }
+        self.record_carried(&t, PartyKind::Consumer, via);
         if let Message::FromTransport(m) = t.message {
             if let FromTransport::Deliver { envelope } = &m {
                 self.live

@@ -23,7 +23,6 @@ use rand_chacha::ChaCha20Rng;
 use rand_core::SeedableRng;
 
 use crate::http::{HttpRequest, HttpResponse};
-use crate::ledger::classify;
 use crate::maps::SortedSet;
 use crate::router::{SimConfig, SimError, Simulation};
 use crate::wire::{Address, HttpFailure, Https, Message, PartyKind, Transmit};
@@ -140,16 +139,7 @@ impl Simulation {
         if self.live.endpoints.is_empty() || !self.live.endpoints.contains(pnid) {
             return Some(t);
         }
-        let carried = {
-            let (consumers, devices) = (&self.consumers, &self.live.devices);
-            classify::carried(&t.message, &t.to, &|n| {
-                consumers.contains_key(n) || devices.contains(n)
-            })
-        };
-        for (category, n) in carried.iter() {
-            self.ledger
-                .record(PartyKind::Business, category, PartyKind::CloudApi, n);
-        }
+        self.record_carried(&t, PartyKind::Business, PartyKind::CloudApi);
         if let Message::Https(Https::Request { request, .. }) = t.message {
             self.live.outgoing.push_back(ExternalRequest {
                 phone_number_id: pnid.to_owned(),
