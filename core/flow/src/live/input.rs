@@ -98,6 +98,26 @@ pub enum Input {
         /// The business's number.
         business: String,
     },
+    /// The business sends a text from its own server (the instructor's
+    /// reply, typed on the projector).
+    BusinessText {
+        /// The business.
+        phone_number_id: String,
+        /// The consumer's number.
+        to: String,
+        /// The text.
+        text: String,
+    },
+    /// The business blasts `count` texts at everyone whose window is open
+    /// (see `crate::live::blast`).
+    BusinessBlast {
+        /// The business.
+        phone_number_id: String,
+        /// The text.
+        text: String,
+        /// How many texts in all.
+        count: u32,
+    },
     /// The clock jumps forward.
     AdvanceClock {
         /// By this many ms.
@@ -141,6 +161,8 @@ impl Input {
             Input::ConsumerRead { .. } => "consumer_read",
             Input::ConsumerOnline { .. } => "consumer_online",
             Input::ConsumerReportSpam { .. } => "consumer_report_spam",
+            Input::BusinessText { .. } => "business_text",
+            Input::BusinessBlast { .. } => "business_blast",
             Input::AdvanceClock { .. } => "advance_clock",
             Input::DeviceAttach { .. } => "device_attach",
             Input::DeviceFrame { .. } => "device_frame",

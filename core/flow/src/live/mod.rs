@@ -11,12 +11,15 @@
 //! server's world in the browser and compares digests.
 //!
 //! - `input.rs`: the inputs.
+//! - `blast.rs`: the instructor's business: a reply, and a blast that
+//!   trips the transport's integrity monitor.
 //! - `device_gate.rs`: the transport's end of a device's connection: the
 //!   handshake and the checks on every frame.
 //! - `phone_link.rs`: the phone's end: the consumer party driven by frames.
 //! - `phone_journal.rs`: a phone kept as its seed and its inputs, so that a
 //!   reload of the phone's page rebuilds it.
 
+pub mod blast;
 pub mod device_gate;
 mod input;
 pub mod phone_journal;
@@ -50,6 +53,9 @@ pub enum InputError {
     /// A device's frame that does not read, or speaks for another number.
     #[error(transparent)]
     Device(#[from] GateError),
+    /// A blast the business may not send.
+    #[error("blast refused: {0}")]
+    BadBlast(String),
 }
 
 /// The path and query of an `http://` callback URL (`/` when it has none).
@@ -138,6 +144,25 @@ pub fn apply(sim: &mut Simulation, at_ms: u64, input: &Input) -> Result<Applied,
             sim.consumer_report_spam(consumer, business)?;
             ok()
         }
+        Input::BusinessText {
+            phone_number_id,
+            to,
+            text,
+        } => Ok(Applied::Http(sim.business_send_text(
+            phone_number_id,
+            to,
+            text,
+        )?)),
+        Input::BusinessBlast {
+            phone_number_id,
+            text,
+            count,
+        } => Ok(Applied::Json(blast::blast(
+            sim,
+            phone_number_id,
+            text,
+            *count,
+        )?)),
         Input::AdvanceClock { ms } => {
             sim.advance_to(at_ms.saturating_add(*ms));
             Ok(Applied::Json(json!({ "now_ms": sim.now_ms() })))

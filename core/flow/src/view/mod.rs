@@ -12,6 +12,7 @@ mod business;
 mod cloud;
 mod consumer;
 mod lines;
+pub mod phones;
 mod transport;
 
 use serde::Serialize;

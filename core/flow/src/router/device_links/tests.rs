@@ -448,3 +448,48 @@ fn what_a_phone_never_acknowledged_is_delivered_again() {
     assert_eq!(texts, ["hello", "lost in the socket"]);
     assert_eq!(room.sim.unacknowledged(&number), 0);
 }
+
+#[test]
+fn the_projector_lists_the_phones_with_what_the_server_knows_of_them() {
+    let mut room = Room::new();
+    let ana = room.add_phone("+1 415 555 0101", 1);
+    let bo = room.add_phone("+1 415 555 0102", 2);
+    room.connect(ana);
+    room.connect(bo);
+    room.send(ana, "Is the blue one in stock?");
+    room.send(ana, "And in size 9?");
+    room.send(bo, "Where is my parcel?");
+    room.disconnect(bo);
+    let pnid = room.pnid.clone();
+    room.sim
+        .business_send_text(&pnid, "14155550102", "Bo, yours has shipped")
+        .expect("reply");
+    room.pump();
+
+    let rows = crate::view::phones::phones(&room.sim, 100);
+    assert_eq!(rows.len(), 2);
+    let (a, b) = (&rows[0], &rows[1]);
+    assert_eq!(
+        (a.number.as_str(), b.number.as_str()),
+        ("+14155550101", "+14155550102")
+    );
+    assert!(a.connected && !b.connected);
+    let key = room
+        .sim
+        .registered_identity(room.phones[ana].link.number())
+        .expect("key");
+    assert_eq!(a.identity_key, hex::encode(&key.encode()[1..9]));
+    // Two messages out; back came two delivery receipts.
+    assert_eq!((a.sent, a.received), (2, 2), "{a:?}");
+    assert!(a.sent_bytes > a.received_bytes, "{a:?}");
+    assert_eq!(a.peers, ["+14155550199"]);
+    assert!(a.last_seen_ms.is_some());
+    // Bo is offline: the business's reply waits in the transport's queue.
+    assert_eq!((b.queued, b.received, b.sent), (1, 2, 1), "{b:?}");
+    // What the server knows of a phone is metadata: no text of the chat.
+    let json = serde_json::to_string(&rows).expect("json");
+    for text in ["blue one", "size 9", "parcel", "shipped"] {
+        assert!(!json.contains(text), "{text} in {json}");
+    }
+    assert_eq!(crate::view::phones::phones(&room.sim, 1).len(), 1);
+}
