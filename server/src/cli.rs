@@ -18,6 +18,10 @@ USAGE:
 FLAGS:
     --host ADDR            address to bind (default 127.0.0.1; anything else
                            also needs the control token, drawn if not given)
+    --workshop             a room of phones: bind this machine's LAN address
+                           (unless --host says otherwise), print the phones'
+                           join URL and its QR code, and, for a new world,
+                           throttle a business past 60 sends a minute
     --port PORT            port (default 8080; 0 picks a free one)
     --data DIR             data directory, created on first start
                            (default ./cipherflow-data)
@@ -52,6 +56,10 @@ pub struct ServeArgs {
     pub app: Option<PathBuf>,
     /// How long a webhook endpoint may take to answer.
     pub webhook_timeout_ms: u64,
+    /// Workshop mode (`--workshop`).
+    pub workshop: bool,
+    /// Whether `--host` was given.
+    pub host_given: bool,
 }
 
 /// What the command line asks for.
@@ -83,6 +91,8 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         control_token: None,
         app: None,
         webhook_timeout_ms: cipherflow_flow::router::WEBHOOK_TIMEOUT_MS,
+        workshop: false,
+        host_given: false,
     };
     let mut webhook = None;
     let mut verify = None;
@@ -90,11 +100,16 @@ pub fn parse(args: &[String]) -> Result<Command, String> {
         if matches!(flag.as_str(), "-h" | "--help") {
             return Ok(Command::Help);
         }
+        if flag == "--workshop" {
+            a.workshop = true;
+            continue;
+        }
         let value = it
             .next()
             .ok_or_else(|| format!("{flag} needs a value (try --help)"))?;
         match flag.as_str() {
             "--host" => {
+                a.host_given = true;
                 a.host = value
                     .parse()
                     .map_err(|_| format!("--host {value:?} is not an IP address"))?;
@@ -149,6 +164,9 @@ pub fn settings(args: &ServeArgs) -> Result<Settings, String> {
         }
         None => Settings::default(),
     };
+    if args.workshop && settings.integrity.is_none() {
+        settings.integrity = Some(crate::engine::WORKSHOP_INTEGRITY);
+    }
     if let Some((url, verify_token)) = &args.webhook
         && let Some(first) = settings.businesses.first_mut()
     {
@@ -167,7 +185,13 @@ fn draw_token() -> String {
 }
 
 /// Runs `cipherflow serve` until the process is stopped.
-pub async fn serve(args: ServeArgs) -> Result<(), String> {
+pub async fn serve(mut args: ServeArgs) -> Result<(), String> {
+    if args.workshop && !args.host_given {
+        args.host = crate::workshop::lan_address().ok_or(
+            "--workshop: this machine has no address on a local network; connect to the room's \
+             network, or pass --host ADDR",
+        )?;
+    }
     let settings = settings(&args)?;
     let store = Store::open(&args.data).map_err(|e| e.to_string())?;
     // What an earlier process journaled (the settings may add rows after).
@@ -192,15 +216,21 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         let dist = PathBuf::from("dist");
         dist.join("index.html").exists().then_some(dist)
     });
-    let state = crate::http::AppState {
-        engine: handle.clone(),
-        app_dir: app_dir.clone(),
-        control_token: control_token.clone().map(Arc::from),
-    };
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.host, args.port))
         .await
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let join_url = if args.workshop {
+        crate::workshop::join_url(addr)
+    } else {
+        None
+    };
+    let state = crate::http::AppState {
+        engine: handle.clone(),
+        app_dir: app_dir.clone(),
+        control_token: control_token.clone().map(Arc::from),
+        join_url: join_url.clone().map(Arc::from),
+    };
 
     let businesses = handle
         .read(|e| {
@@ -243,6 +273,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
     println!("Graph API: http://{addr}/v24.0/<phone_number_id>/messages");
     println!("control API: http://{addr}/control/v1/openapi.json");
     println!("transport (phones that run their own client): ws://{addr}/transport/v1/ws");
+    if let Some(url) = &join_url {
+        workshop_banner(url, control_token.as_deref(), &handle).await;
+    }
 
     let router = crate::http::router(state);
     tokio::select! {
@@ -250,6 +283,38 @@ pub async fn serve(args: ServeArgs) -> Result<(), String> {
         () = stop_signal() => {
             println!("cipherflow serve: stopping (everything is journaled)");
             Ok(())
+        }
+    }
+}
+
+/// What the instructor needs: the phones' join URL and its QR code, the
+/// projector's address, and the integrity policy the world runs under.
+async fn workshop_banner(url: &str, token: Option<&str>, engine: &crate::actor::EngineHandle) {
+    let base = url.trim_end_matches("/?phone");
+    println!();
+    println!("WORKSHOP");
+    println!("  phones join at {url}");
+    match crate::workshop::qr_text(url) {
+        Ok(qr) => println!("{qr}"),
+        Err(e) => println!("  (no QR code: {e})"),
+    }
+    match token {
+        Some(t) => println!("  projector: {base}/?live&token={t}"),
+        None => println!("  projector: {base}/?live"),
+    }
+    let policy = engine.read(|e| e.sim().config().integrity).await;
+    if let Ok(p) = policy {
+        println!(
+            "  integrity: flagged past {} and throttled past {} sends by a business within {} s",
+            p.flag_messages,
+            p.throttle_messages,
+            p.window_ms / 1000
+        );
+        if p != crate::engine::WORKSHOP_INTEGRITY {
+            println!(
+                "  (this data directory's world was created without --workshop: start with a new --data \
+                 directory for the workshop's thresholds)"
+            );
         }
     }
 }
@@ -328,5 +393,16 @@ mod tests {
                 .contains("--verify-token")
         );
         assert!(args(&["start"]).unwrap_err().contains("unknown command"));
+        let Command::Serve(w) = args(&["serve", "--workshop", "--port", "9"]).unwrap() else {
+            panic!("not serve");
+        };
+        assert!(w.workshop && !w.host_given && w.port == 9);
+        let s = settings(&w).unwrap();
+        assert_eq!(s.integrity, Some(crate::engine::WORKSHOP_INTEGRITY));
+        let Command::Serve(h) = args(&["serve", "--host", "0.0.0.0"]).unwrap() else {
+            panic!("not serve");
+        };
+        assert!(h.host_given && !h.workshop);
+        assert_eq!(settings(&h).unwrap().integrity, None);
     }
 }

@@ -17,6 +17,7 @@
 //! - `webhook_out.rs`: webhook requests over HTTP to real endpoints;
 //! - `http/`: the Graph API, the app subscription call, the control API, the
 //!   live stream and the app, on one port;
+//! - `workshop.rs`: `--workshop`: the LAN address, the join URL, its QR code;
 //! - `cli.rs`: `cipherflow serve` and its flags.
 
 pub mod actor;
@@ -25,3 +26,4 @@ pub mod engine;
 pub mod http;
 pub mod store;
 pub mod webhook_out;
+pub mod workshop;

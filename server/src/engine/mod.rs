@@ -36,7 +36,7 @@ use serde_json::{Value, json};
 
 use crate::store::{Store, StoreError};
 pub use cipherflow_flow::live::{Applied, Input};
-pub use settings::{BusinessSeed, ConsumerSeed, Settings, WebhookSeed};
+pub use settings::{BusinessSeed, ConsumerSeed, Settings, WORKSHOP_INTEGRITY, WebhookSeed};
 pub use url::{CallbackUrl, UrlError};
 
 /// Why the engine refused an input or could not start.
@@ -51,6 +51,9 @@ pub enum EngineError {
     /// A device's frame the gate refuses.
     #[error(transparent)]
     Device(#[from] cipherflow_flow::live::device_gate::GateError),
+    /// A blast the business may not send (`cipherflow_flow::live::blast`).
+    #[error("{0}")]
+    Blast(String),
     /// The data directory failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -347,6 +350,7 @@ impl Engine {
             InputError::Refused(e) => EngineError::Refused(e),
             InputError::BadUrl(url) => EngineError::Url(UrlError::NotAUrl(url)),
             InputError::Device(e) => EngineError::Device(e),
+            e @ InputError::BadBlast(_) => EngineError::Blast(e.to_string()),
         })?;
         match input {
             Input::AddBusiness { number, .. } => {

@@ -11,10 +11,15 @@
 //!     "access_token": "EAAG-my-test-token", "app_secret": "my-app-secret",
 //!     "webhook": { "url": "http://127.0.0.1:3000/webhook", "verify_token": "my-verify-token" }
 //!   }],
-//!   "consumers": [{ "number": "+1 650 555 0101", "name": "Ana" }]
+//!   "consumers": [{ "number": "+1 650 555 0101", "name": "Ana" }],
+//!   "integrity": { "window_ms": 60000, "flag_messages": 30, "throttle_messages": 60 }
 //! }
 //! ```
+//!
+//! `retention_days` and `integrity` are the world's settings: they take
+//! effect when the world is created (the first start on a data directory).
 
+use cipherflow_flow::transport::integrity::IntegrityPolicy;
 use cipherflow_flow::{BusinessCredentials, SimConfig};
 use serde::Deserialize;
 
@@ -73,7 +78,7 @@ fn thirty() -> u32 {
 }
 
 /// The configuration.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Settings {
     /// Cloud API retention, 1 to 30 days (fixed when the world is created).
@@ -85,7 +90,22 @@ pub struct Settings {
     /// Consumers.
     #[serde(default)]
     pub consumers: Vec<ConsumerSeed>,
+    /// The transport's integrity thresholds (Meta-like defaults when absent;
+    /// `--workshop` lowers them to [`WORKSHOP_INTEGRITY`]).
+    #[serde(default)]
+    pub integrity: Option<IntegrityPolicy>,
 }
+
+/// The integrity thresholds of a workshop: a room of phones and one
+/// instructor. Typing replies stays far below 30 sends a minute; the
+/// projector's blast goes past 60 and is throttled.
+pub const WORKSHOP_INTEGRITY: IntegrityPolicy = IntegrityPolicy {
+    window_ms: 60_000,
+    flag_messages: 30,
+    throttle_messages: 60,
+    flag_recipient_share: 0.5,
+    block_spam_reports: 3,
+};
 
 impl Default for Settings {
     /// One business, "Demo Shop" on +1 555 078 3881, with drawn credentials.
@@ -100,6 +120,7 @@ impl Default for Settings {
                 webhook: None,
             }],
             consumers: Vec::new(),
+            integrity: None,
         }
     }
 }
@@ -114,6 +135,7 @@ impl Settings {
     pub fn sim_config(&self, now_ms: u64) -> SimConfig {
         SimConfig {
             retention_days: self.retention_days,
+            integrity: self.integrity.unwrap_or_default(),
             start_ms: now_ms,
             ..SimConfig::default()
         }

@@ -79,6 +79,8 @@ pub fn router() -> Router<AppState> {
         .route("/clock/advance", post(advance))
         .route("/businesses", get(businesses).post(add_business))
         .route("/businesses/{pnid}/webhook", post(connect_webhook))
+        .route("/businesses/{pnid}/messages", post(business_text))
+        .route("/businesses/{pnid}/blast", post(business_blast))
         .route("/consumers", get(consumers).post(add_consumer))
         .route("/consumers/{number}/chats", get(chats))
         .route("/consumers/{number}/messages", post(send_text))
@@ -291,6 +293,48 @@ async fn connect_webhook(
         Ok(Err(e)) => errors::control_engine(&e),
         Err(gone) => errors::control(503, "UNAVAILABLE", gone.to_string()),
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BusinessText {
+    to: String,
+    text: String,
+}
+
+/// The business's own server sends a text (the instructor's reply from the
+/// projector): answered with the Graph API's answer to it.
+async fn business_text(
+    State(state): State<AppState>,
+    Path(pnid): Path<String>,
+    Body(t): Body<BusinessText>,
+) -> Response {
+    let input = Input::BusinessText {
+        phone_number_id: pnid,
+        to: t.to,
+        text: t.text,
+    };
+    apply(&state, input).await
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Blast {
+    text: String,
+    count: u32,
+}
+
+async fn business_blast(
+    State(state): State<AppState>,
+    Path(pnid): Path<String>,
+    Body(b): Body<Blast>,
+) -> Response {
+    let input = Input::BusinessBlast {
+        phone_number_id: pnid,
+        text: b.text,
+        count: b.count,
+    };
+    apply(&state, input).await
 }
 
 async fn consumers(State(state): State<AppState>) -> Response {

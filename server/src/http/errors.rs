@@ -146,6 +146,7 @@ pub fn control_engine(e: &EngineError) -> Response {
         }
         EngineError::Url(_) => control(400, "BAD_CALLBACK_URL", e.to_string()),
         EngineError::Device(_) => control(400, "DEVICE_REFUSED", e.to_string()),
+        EngineError::Blast(_) => control(400, "BAD_BLAST", e.to_string()),
         EngineError::Halted(_) | EngineError::Store(_) | EngineError::BadJournal { .. } => {
             control(503, "UNAVAILABLE", e.to_string())
         }

@@ -6,6 +6,7 @@
 //! | `/{version}/{app-id}/subscriptions` | the app's webhook subscription (Meta's shape), with the handshake | `subscriptions.rs` |
 //! | `/control/v1/...` | what a test suite needs and Meta has no endpoint for | `control.rs` |
 //! | `/control/v1/events` | the live stream (server-sent events) | `events.rs` |
+//! | `/workshop/v1/room`, `/workshop/v1/join.svg` | the join URL, its QR code and the businesses, for anyone in the room (no token) | `room.rs` |
 //! | `/transport/v1/ws` | the WhatsApp transport for phones that run their own client (WebSocket) | `transport.rs` |
 //! | anything else | the Yew app, from the Trunk build | `mod.rs` |
 //!
@@ -20,6 +21,7 @@ mod events;
 mod graph;
 #[cfg(test)]
 mod openapi_check;
+mod room;
 mod subscriptions;
 pub mod transport;
 
@@ -66,6 +68,8 @@ pub struct AppState {
     pub app_dir: Option<PathBuf>,
     /// The bearer token the control API requires, if any.
     pub control_token: Option<Arc<str>>,
+    /// The phones' join URL (`--workshop`).
+    pub join_url: Option<Arc<str>>,
 }
 
 /// A body read whole, up to `limit` bytes; `None` when it is longer (what
@@ -101,6 +105,8 @@ pub fn router(state: AppState) -> Router {
     ));
     Router::new()
         .route("/transport/v1/ws", axum::routing::get(transport::handle))
+        .route("/workshop/v1/room", axum::routing::get(room::room))
+        .route("/workshop/v1/join.svg", axum::routing::get(room::join_svg))
         .nest("/control/v1", control)
         .fallback(fallback)
         .layer(axum::middleware::from_fn(limit_head))
