@@ -34,6 +34,12 @@ pub fn blast(
             "count must be 1 to {MAX_BLAST}, not {count}"
         )));
     }
+    // Every check first: a refused blast sends nothing.
+    if sim.businesses().get(phone_number_id).is_none() {
+        return Err(InputError::Refused(
+            crate::router::SimError::UnknownBusiness(phone_number_id.to_owned()),
+        ));
+    }
     let now = sim.now_ms();
     let recipients: Vec<String> = sim
         .cloud_api()

@@ -8,10 +8,12 @@ use crate::phone::PhoneNumber;
 use crate::router::BusinessCredentials;
 use crate::wire::HttpFailure;
 use crate::wire::device_frame::{DeviceFrame, KeysFrame};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// One input.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+mod read;
+
+/// One input. Written by serde's derive; read by hand (`input/read.rs`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "input", rename_all = "snake_case")]
 pub enum Input {
     /// A business is onboarded.
