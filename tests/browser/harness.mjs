@@ -75,14 +75,15 @@ export async function openPage(browser, url, viewport) {
 
 /**
  * Starts the real `cipherflow serve` (target/debug/cipherflow, with the app
- * from dist/) on a random loopback port with a fresh data directory.
+ * from dist/) on a random loopback port with a fresh data directory, plus
+ * `extra` flags.
  * Resolves to { base, stop }.
  */
-export async function startServer(name) {
+export async function startServer(name, extra = []) {
   const data = mkdtempSync(join(tmpdir(), `cipherflow-${name}-`));
   const server = spawn(
     join(root, "target/debug/cipherflow"),
-    ["serve", "--port", "0", "--data", data, "--app", join(root, "dist")],
+    ["serve", "--port", "0", "--data", data, "--app", join(root, "dist"), ...extra],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
   const base = await new Promise((ok, fail) => {

@@ -20,6 +20,7 @@ use crate::components::lesson_panel::LessonPanel;
 use crate::components::live::{LiveBanner, LiveFeed};
 use crate::components::matrix::Matrix;
 use crate::components::phone_page::PhonePage;
+use crate::components::phones_pane::PhonesPane;
 use crate::components::presenter::ScaleControl;
 use crate::components::presets::{Presets, ScenarioStrip};
 use crate::components::trace_io::TraceIo;
@@ -41,6 +42,8 @@ fn initial() -> Result<Demo, String> {
         .any(|p| p == "live" || p.starts_with("live="))
     {
         let scale = link::parse(&search).0.scale;
+        // Kept in memory, and off the address bar before the room sees it.
+        let _ = crate::server::control_token();
         return Ok(Demo {
             scale,
             ..Demo::live()
@@ -157,6 +160,12 @@ fn root(props: &RootProps) -> Html {
     let focus = |s: Spot| spots.contains(&s);
     let tab = demo.tab;
     let live = demo.live.is_some();
+    // Live, with phones that run their own client (or none of the server's
+    // own consumers yet): the room's phones stand in for the consumer.
+    let room = live && {
+        let w = demo.world.borrow();
+        w.sim.external_devices().next().is_some() || w.sim.consumers().is_empty()
+    };
     // The workshop or a scenario on a projector: the panes near the top, the
     // lesson or the scenario as a strip, the controls in a drawer.
     let projector = matches!(demo.start, Start::Lesson(_) | Start::Preset(_)) && !live;
@@ -220,7 +229,11 @@ fn root(props: &RootProps) -> Html {
                 <JourneyBar />
                 <div class="tabs" role="tablist" aria-label="Parties" id="party-tabs">{ for tabs }</div>
                 <div class="panes">
-                    <ConsumerPane focus={focus(Spot::Consumer)} active={tab == Pane::Consumer} />
+                    if room {
+                        <PhonesPane focus={focus(Spot::Consumer)} active={tab == Pane::Consumer} />
+                    } else {
+                        <ConsumerPane focus={focus(Spot::Consumer)} active={tab == Pane::Consumer} />
+                    }
                     <Hop left={Party::Consumer} right={Party::Transport} />
                     <TransportPane focus={focus(Spot::Transport)} active={tab == Pane::Transport} />
                     <Hop left={Party::Transport} right={Party::CloudApi} />

@@ -7,6 +7,7 @@ mod app;
 mod components;
 mod entropy;
 mod model;
+mod server;
 mod state;
 
 fn main() {

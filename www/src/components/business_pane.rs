@@ -6,6 +6,7 @@ use yew::prelude::*;
 
 use crate::components::cloud_pane::window_item;
 use crate::components::format::short_hex;
+use crate::components::live_compose::LiveCompose;
 use crate::components::message_item::MessageItem;
 use crate::components::pane_frame::{PaneFrame, PaneProps, submit_text};
 use crate::model::command::Command;
@@ -27,6 +28,19 @@ pub fn business_pane(props: &PaneProps) -> Html {
         return html! { <PaneFrame pane={Pane::Business} role="The business's server" focus={props.focus} active={props.active} /> };
     };
     let send = submit_text(&demo, &reply, |text| Command::Reply { text });
+    let open: Vec<String> = b
+        .windows
+        .iter()
+        .filter(|w| w.open)
+        .map(|w| w.consumer.clone())
+        .collect();
+    // Past the monitor's throttle, with room to show the refusals.
+    let blast = {
+        let policy = demo.world.borrow().sim.config().integrity;
+        u32::try_from(policy.throttle_messages.saturating_add(20))
+            .unwrap_or(500)
+            .min(500)
+    };
     let template = {
         let demo = demo.clone();
         Callback::from(move |_: MouseEvent| {
@@ -90,7 +104,9 @@ pub fn business_pane(props: &PaneProps) -> Html {
                     }
                 }) }
             </ol>
-            if !live {
+            if live {
+                <LiveCompose phone_number_id={pnid.clone()} open={open} blast={blast} />
+            } else {
             <form class="compose" onsubmit={send}>
                 <label for="business-reply">{ "Reply (POST /messages)" }</label>
                 <textarea id="business-reply" ref={reply} rows="2" maxlength="4096" placeholder="Reply to Ana" />

@@ -25,20 +25,10 @@ const REFRESH_MS: u32 = 250;
 /// the refresh timer (dropping them stops all three).
 type Feed = (EventSource, Vec<Closure<dyn FnMut(MessageEvent)>>, Interval);
 
-/// The follow stream's URL, with the page's `token` when it has one (an
-/// `EventSource` cannot send an `Authorization` header).
+/// The follow stream's URL, with the page's control token when it has one
+/// (an `EventSource` cannot send an `Authorization` header).
 fn follow_url() -> String {
-    let search = web_sys::window()
-        .and_then(|w| w.location().search().ok())
-        .unwrap_or_default();
-    let token = search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("token="));
-    match token {
-        Some(t) => format!("/control/v1/follow?since=1&token={t}"),
-        None => "/control/v1/follow?since=1".to_owned(),
-    }
+    crate::server::with_token("/control/v1/follow?since=1")
 }
 
 /// Opens the stream and feeds the replica; renders nothing.

@@ -49,6 +49,9 @@ pub struct PaneFrameProps {
     pub pane: Pane,
     /// What the party is, in a line.
     pub role: AttrValue,
+    /// A heading other than the party's name.
+    #[prop_or_default]
+    pub title: Option<AttrValue>,
     /// Whether the lesson points here.
     #[prop_or_default]
     pub focus: bool,
@@ -72,7 +75,7 @@ pub fn pane_frame(props: &PaneFrameProps) -> Html {
             role="tabpanel"
         >
             <header class="pane-head">
-                <h2 id={heading}>{ props.pane.title() }</h2>
+                <h2 id={heading}>{ props.title.clone().unwrap_or(AttrValue::Static(props.pane.title())) }</h2>
                 <p class="role">{ props.role.clone() }</p>
             </header>
             <div class="pane-body">{ props.children.clone() }</div>

@@ -20,6 +20,7 @@ use yew::prelude::*;
 
 use crate::components::consumer_pane::ticks;
 use crate::model::phone::PhoneModel;
+use crate::server::search_param;
 
 const KEY_ITEM: &str = "cipherflow-phone-key";
 const JOURNAL_ITEM: &str = "cipherflow-phone-journal";
@@ -55,15 +56,6 @@ fn device_key() -> Option<[u8; 32]> {
     let key = random32()?;
     store.set_item(KEY_ITEM, &hex::encode(key)).ok()?;
     Some(key)
-}
-
-fn search_param(name: &str) -> Option<String> {
-    let search = web_sys::window()?.location().search().ok()?;
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .find_map(|p| p.strip_prefix(name)?.strip_prefix('='))
-        .map(str::to_owned)
 }
 
 fn transport_url() -> Option<String> {
@@ -486,35 +478,16 @@ pub fn phone_page() -> Html {
     }
 }
 
-/// The workshop's businesses (name, number), from the control API the page's
-/// server answers on its loopback; empty when it is not reachable.
+/// The workshop's businesses (name, number), from the server's public room
+/// endpoint (no token needed on the LAN); empty when it is not reachable.
 async fn businesses() -> Vec<(String, String)> {
     if let Some(b) = search_param("business") {
         return vec![(format!("+{b}"), b)];
     }
-    let Some(window) = web_sys::window() else {
-        return Vec::new();
-    };
-    let Ok(response) =
-        wasm_bindgen_futures::JsFuture::from(window.fetch_with_str("/control/v1/businesses")).await
-    else {
-        return Vec::new();
-    };
-    let Ok(response) = response.dyn_into::<web_sys::Response>() else {
-        return Vec::new();
-    };
-    if !response.ok() {
-        return Vec::new();
-    }
-    let Ok(text) = response.text() else {
-        return Vec::new();
-    };
-    let Ok(text) = wasm_bindgen_futures::JsFuture::from(text).await else {
-        return Vec::new();
-    };
-    let json: serde_json::Value =
-        serde_json::from_str(&text.as_string().unwrap_or_default()).unwrap_or_default();
-    json["data"]
+    let json = crate::server::get_json("/workshop/v1/room")
+        .await
+        .unwrap_or_default();
+    json["businesses"]
         .as_array()
         .into_iter()
         .flatten()

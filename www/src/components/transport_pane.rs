@@ -32,6 +32,12 @@ pub fn transport_pane(props: &PaneProps) -> Html {
     let selected = use_context::<SelectedContext>().map_or_else(|| std::rc::Rc::new(None), |s| s.0);
     let view = view.0;
     let t = &view.transport;
+    // The monitor's window, as the column headings say it.
+    let per = match demo.world.borrow().sim.config().integrity.window_ms {
+        3_600_000 => "h".to_owned(),
+        60_000 => "min".to_owned(),
+        ms => format!("{} s", ms / 1000),
+    };
     let scroll_top = use_state(|| 0usize);
     let follow = use_state(|| true);
     let viewport = use_node_ref();
@@ -138,19 +144,23 @@ pub fn transport_pane(props: &PaneProps) -> Html {
             <h3>{ "Integrity signals" }</h3>
             <div class="scroll-x">
             <table class="signals" id="transport-integrity">
-                <thead><tr><th scope="col">{ "business" }</th><th scope="col" title="messages in the last hour">{ "msgs/h" }</th><th scope="col" title="distinct recipients in the last hour">{ "rcpts/h" }</th><th scope="col">{ "spam reports" }</th><th scope="col">{ "action" }</th></tr></thead>
+                <thead><tr><th scope="col">{ "business" }</th><th scope="col" title="messages within the monitor's sliding window">{ format!("msgs/{per}") }</th><th scope="col" title="distinct recipients within the monitor's sliding window">{ format!("rcpts/{per}") }</th><th scope="col">{ "spam reports" }</th></tr></thead>
                 <tbody>
                     { for t.integrity.iter().map(|i| html! {
+                        <>
                         <tr key={i.business.clone()}>
                             <td>{ &i.business }</td>
                             <td>{ i.signals.messages_in_window }</td>
                             <td>{ i.signals.recipients_in_window }</td>
                             <td>{ i.signals.spam_reports }</td>
-                            <td class={classes!("action", i.action)} title={i.signals.reason.clone().unwrap_or_default()}>
-                                { i.action }
+                        </tr>
+                        <tr key={format!("{}-action", i.business)}>
+                            <td colspan="4" class={classes!("action", i.action)}>
+                                { format!("action: {}", i.action) }
                                 if let Some(r) = &i.signals.reason { <span class="muted small">{ format!(" ({r})") }</span> }
                             </td>
                         </tr>
+                        </>
                     }) }
                 </tbody>
             </table>
