@@ -58,13 +58,22 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
     let lines = server.stdout.clone();
     eventually(WAIT, "the workshop banner", || {
         let lines = lines.clone();
-        async move { lines.lock().unwrap().iter().any(|l| l.contains("integrity:")) }
+        async move {
+            lines
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|l| l.contains("integrity:"))
+        }
     })
     .await;
     let out = server.stdout.lock().unwrap().join("\n");
     let join = format!("{}/?phone", server.base);
     assert!(out.contains(&format!("phones join at {join}")), "{out}");
-    assert!(out.contains('▀') && out.contains('█'), "no QR code in:\n{out}");
+    assert!(
+        out.contains('▀') && out.contains('█'),
+        "no QR code in:\n{out}"
+    );
     assert!(out.contains(&format!("/?live&token={TOKEN}")), "{out}");
     assert!(out.contains("throttled past 10 sends"), "{out}");
 
@@ -74,7 +83,10 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
     let room = room.json();
     assert_eq!(room["join_url"], join.as_str());
     assert_eq!(room["businesses"][0]["name"], "Workshop Café");
-    assert_eq!(room["businesses"][0]["display_phone_number"], "+15550783881");
+    assert_eq!(
+        room["businesses"][0]["display_phone_number"],
+        "+15550783881"
+    );
     assert!(room["businesses"][0].get("access_token").is_none());
     let svg = http.get(&server.url("/workshop/v1/join.svg")).await;
     assert_eq!(svg.status, 200);
@@ -82,11 +94,11 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
     assert!(String::from_utf8_lossy(&svg.body).contains("<svg"));
     let denied = http.get(&server.url("/control/v1/businesses")).await;
     assert_eq!(denied.status, 401);
-    let pnid = http.get(&control(&server, "/businesses")).await.json()["data"][0]
-        ["phone_number_id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let pnid =
+        http.get(&control(&server, "/businesses")).await.json()["data"][0]["phone_number_id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
 
     // Two phones write to the shop.
     let url = ws_url(&server);
@@ -105,10 +117,23 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
             &json!({"to": "16505550101", "text": "Welcome, Ana"}),
         )
         .await;
-    assert_eq!(reply.status, 200, "{}", String::from_utf8_lossy(&reply.body));
-    assert!(reply.json()["messages"][0]["id"].as_str().unwrap().starts_with("wamid."));
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    assert!(
+        reply.json()["messages"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("wamid.")
+    );
     ana.until("the reply", |l| {
-        l.client().chats().values().any(|c| c.iter().any(|m| m.text == "Welcome, Ana"))
+        l.client()
+            .chats()
+            .values()
+            .any(|c| c.iter().any(|m| m.text == "Welcome, Ana"))
     })
     .await;
 
@@ -128,7 +153,10 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
         )
         .await;
     assert_eq!(nobody.status, 404);
-    assert_eq!(nobody.json()["error"]["cipherflow_code"], "UNKNOWN_BUSINESS");
+    assert_eq!(
+        nobody.json()["error"]["cipherflow_code"],
+        "UNKNOWN_BUSINESS"
+    );
     let anonymous = http
         .post_json(
             &server.url(&format!("/control/v1/businesses/{pnid}/blast")),
@@ -145,9 +173,17 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
             &json!({"text": "FLASH SALE 90% OFF", "count": 30}),
         )
         .await;
-    assert_eq!(blast.status, 200, "{}", String::from_utf8_lossy(&blast.body));
+    assert_eq!(
+        blast.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&blast.body)
+    );
     let blast = blast.json();
-    assert_eq!((blast["recipients"].as_u64(), blast["accepted"].as_u64()), (Some(2), Some(30)));
+    assert_eq!(
+        (blast["recipients"].as_u64(), blast["accepted"].as_u64()),
+        (Some(2), Some(30))
+    );
     eventually(WAIT, "the business throttled", || {
         let (http, server) = (&http, &server);
         async move { integrity(http, server).await["action"] == "throttled" }
@@ -156,7 +192,12 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
     let signals = integrity(&http, &server).await;
     assert_eq!(signals["business"], "+15550783881", "{signals}");
 
-    let sale = |p: &Phone| p.texts().iter().filter(|t| *t == "FLASH SALE 90% OFF").count();
+    let sale = |p: &Phone| {
+        p.texts()
+            .iter()
+            .filter(|t| *t == "FLASH SALE 90% OFF")
+            .count()
+    };
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while sale(&ana) + sale(&bo) < 9 && std::time::Instant::now() < deadline {
         ana.pump_once(Duration::from_millis(50)).await;
@@ -167,5 +208,11 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
         ana.pump_once(Duration::from_millis(25)).await;
         bo.pump_once(Duration::from_millis(25)).await;
     }
-    assert_eq!(sale(&ana) + sale(&bo), 9, "ana {} bo {}", sale(&ana), sale(&bo));
+    assert_eq!(
+        sale(&ana) + sale(&bo),
+        9,
+        "ana {} bo {}",
+        sale(&ana),
+        sale(&bo)
+    );
 }
