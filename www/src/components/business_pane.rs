@@ -28,18 +28,30 @@ pub fn business_pane(props: &PaneProps) -> Html {
         return html! { <PaneFrame pane={Pane::Business} role="The business's server" focus={props.focus} active={props.active} /> };
     };
     let send = submit_text(&demo, &reply, |text| Command::Reply { text });
-    let open: Vec<String> = b
-        .windows
-        .iter()
-        .filter(|w| w.open)
-        .map(|w| w.consumer.clone())
-        .collect();
+    // Whom the business may write to: the windows as the Cloud API counts
+    // them (its inbox here is empty when the webhook is a real endpoint),
+    // newest first.
+    let open: Vec<String> = {
+        let world = demo.world.borrow();
+        let now = world.sim.now_ms();
+        let mut open: Vec<(u64, String)> = world
+            .sim
+            .cloud_api()
+            .number(&pnid)
+            .map(|n| n.windows())
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(_, closes)| *closes > now)
+            .map(|(c, closes)| (closes, c.wa_id().to_owned()))
+            .collect();
+        open.sort_by(|a, b| b.cmp(a));
+        open.into_iter().map(|(_, c)| c).collect()
+    };
     // Past the monitor's throttle, with room to show the refusals.
     let blast = {
         let policy = demo.world.borrow().sim.config().integrity;
-        u32::try_from(policy.throttle_messages.saturating_add(20))
-            .unwrap_or(500)
-            .min(500)
+        let max = cipherflow_flow::live::blast::MAX_BLAST;
+        u32::try_from(policy.throttle_messages.saturating_add(20)).map_or(max, |n| n.min(max))
     };
     let template = {
         let demo = demo.clone();

@@ -37,7 +37,12 @@ pub fn phones_pane(props: &PaneProps) -> Html {
     let world = demo.world.borrow();
     let start = world.sim.config().start_ms;
     let rows = phones(&world.sim, MAX_ROWS);
-    let connected = rows.iter().filter(|r| r.connected).count();
+    let total = world.sim.external_devices().count();
+    let connected = world
+        .sim
+        .external_devices()
+        .filter(|n| world.sim.device_connected(n))
+        .count();
     html! {
         <PaneFrame pane={Pane::Consumer} title="Consumers: the room's phones" role="Each phone runs its own WhatsApp client, with keys made on the phone" focus={props.focus} active={props.active}>
             if let Some(url) = &*join {
@@ -51,7 +56,10 @@ pub fn phones_pane(props: &PaneProps) -> Html {
                    the server holds what is listed here (numbers, public keys, sizes, times, whom each one talks to) \
                    and ciphertext. The Cloud API decrypts what phones send to its businesses, on their behalf." }
             </p>
-            <h3>{ format!("Phones in the room: {} ({connected} connected)", rows.len()) }</h3>
+            <h3>{ format!("Phones in the room: {total} ({connected} connected)") }</h3>
+            if total > rows.len() {
+                <p class="muted small">{ format!("The first {} by number are listed.", rows.len()) }</p>
+            }
             <ol class="phones" id="phones-list" aria-label="Phones as the server knows them">
                 { for rows.iter().map(|r| html! {
                     <li key={r.number.clone()} class={classes!("phone-row", r.connected.then_some("online"))}>
