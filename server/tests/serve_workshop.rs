@@ -216,3 +216,62 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
         sale(&bo)
     );
 }
+
+/// With the business's webhook at a real endpoint, the phones' texts go
+/// there, and the projector's reply still goes out: the server's own
+/// business server sends it with the business's token.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_projector_replies_for_a_business_whose_webhook_is_external() {
+    let dir = temp_dir("workshop-webhook");
+    let receiver = common::Receiver::start("my-verify-token").await;
+    let config = common::config_file(&dir, &receiver, "workshop-secret");
+    let server = Server::start(
+        &dir.join("data"),
+        &[
+            "--workshop",
+            "--host",
+            "127.0.0.1",
+            "--config",
+            config.to_str().unwrap(),
+        ],
+    );
+    let http = Http::new();
+    let pnid = common::business(&http, &server).await["phone_number_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut ana = Phone::new("+1 650 555 0101", 1);
+    assert!(ana.connect(&ws_url(&server)).await, "{:?}", ana.errors);
+    ana.send_and_deliver("Hello, external shop").await;
+    let seen = receiver.seen.clone();
+    eventually(WAIT, "the text at the real webhook", || {
+        let seen = seen.clone();
+        async move {
+            seen.lock()
+                .unwrap()
+                .messages
+                .values()
+                .any(|(b, _)| b == "Hello, external shop")
+        }
+    })
+    .await;
+    let reply = http
+        .post_json(
+            &server.url(&format!("/control/v1/businesses/{pnid}/messages")),
+            &json!({"to": "16505550101", "text": "Typed on the projector"}),
+        )
+        .await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    ana.until("the projector's reply", |l| {
+        l.client()
+            .chats()
+            .values()
+            .any(|c| c.iter().any(|m| m.text == "Typed on the projector"))
+    })
+    .await;
+}
