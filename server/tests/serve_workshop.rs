@@ -43,6 +43,32 @@ fn control(server: &Server, path: &str) -> String {
     server.url(&format!("/control/v1{path}?token={TOKEN}"))
 }
 
+/// The business's own server sends `text` to `to` (the projector's reply
+/// form); the Graph API's answer, which must be a 200.
+async fn business_says(http: &Http, url: &str, to: &str, text: &str) -> Value {
+    let reply = http.post_json(url, &json!({"to": to, "text": text})).await;
+    assert_eq!(
+        reply.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&reply.body)
+    );
+    reply.json()
+}
+
+/// Pumps `phone` until a bubble says `text`.
+async fn phone_gets(phone: &mut Phone, text: &str) {
+    let wanted = text.to_owned();
+    phone
+        .until(text, move |l| {
+            l.client()
+                .chats()
+                .values()
+                .any(|c| c.iter().any(|m| m.text == wanted))
+        })
+        .await;
+}
+
 async fn integrity(http: &Http, server: &Server) -> Value {
     let view = http.get(&control(server, "/snapshot")).await.json();
     view["transport"]["integrity"][0].clone()
@@ -111,31 +137,15 @@ async fn the_room_joins_without_the_token_and_sees_the_blast_throttled() {
 
     // The instructor replies from the projector: a Graph API send by the
     // business's own server.
-    let reply = http
-        .post_json(
-            &control(&server, &format!("/businesses/{pnid}/messages")),
-            &json!({"to": "16505550101", "text": "Welcome, Ana"}),
-        )
-        .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
+    let url = control(&server, &format!("/businesses/{pnid}/messages"));
+    let reply = business_says(&http, &url, "16505550101", "Welcome, Ana").await;
     assert!(
-        reply.json()["messages"][0]["id"]
+        reply["messages"][0]["id"]
             .as_str()
             .unwrap()
             .starts_with("wamid.")
     );
-    ana.until("the reply", |l| {
-        l.client()
-            .chats()
-            .values()
-            .any(|c| c.iter().any(|m| m.text == "Welcome, Ana"))
-    })
-    .await;
+    phone_gets(&mut ana, "Welcome, Ana").await;
 
     // Refusals are typed: a count out of range, an unknown business, no token.
     let bad = http
@@ -255,23 +265,7 @@ async fn the_projector_replies_for_a_business_whose_webhook_is_external() {
         }
     })
     .await;
-    let reply = http
-        .post_json(
-            &server.url(&format!("/control/v1/businesses/{pnid}/messages")),
-            &json!({"to": "16505550101", "text": "Typed on the projector"}),
-        )
-        .await;
-    assert_eq!(
-        reply.status,
-        200,
-        "{}",
-        String::from_utf8_lossy(&reply.body)
-    );
-    ana.until("the projector's reply", |l| {
-        l.client()
-            .chats()
-            .values()
-            .any(|c| c.iter().any(|m| m.text == "Typed on the projector"))
-    })
-    .await;
+    let url = server.url(&format!("/control/v1/businesses/{pnid}/messages"));
+    business_says(&http, &url, "16505550101", "Typed on the projector").await;
+    phone_gets(&mut ana, "Typed on the projector").await;
 }

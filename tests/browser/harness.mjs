@@ -107,3 +107,16 @@ export async function startServer(name, extra = []) {
     },
   };
 }
+
+/**
+ * A phone page (`/?phone` at 390×844) that joined as `number` and `name`
+ * and is online. Resolves to what openPage gives.
+ */
+export async function joinPhone(browser, base, number, name) {
+  const phone = await openPage(browser, `${base}/?phone`, { width: 390, height: 844 });
+  await phone.page.fill("#phone-number", number);
+  await phone.page.fill("#phone-name", name);
+  await phone.page.click("#phone-join button[type=submit]");
+  await phone.page.waitForFunction(() => document.querySelector("#phone-status")?.innerText === "Online", null, { timeout: 30_000 });
+  return phone;
+}

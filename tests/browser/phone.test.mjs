@@ -10,9 +10,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPage, screenshotDir, startServer } from "./harness.mjs";
+import { joinPhone, launchBrowser, openPage, screenshotDir, startServer } from "./harness.mjs";
 
-const PHONE = { width: 390, height: 844 };
 const PROJECTOR = { width: 1280, height: 800 };
 const WAIT = { timeout: 30_000 };
 let base, stop, browser, shop;
@@ -52,15 +51,7 @@ async function until(what, check) {
   assert.fail(`${what}: not within 30 s`);
 }
 
-/** A phone page that joined with `number` and `name`, online. */
-async function joinAs(number, name) {
-  const phone = await openPage(browser, `${base}/?phone`, PHONE);
-  await phone.page.fill("#phone-number", number);
-  await phone.page.fill("#phone-name", name);
-  await phone.page.click("#phone-join button[type=submit]");
-  await phone.page.waitForFunction(() => document.querySelector("#phone-status")?.innerText === "Online", null, WAIT);
-  return phone;
-}
+const joinAs = (number, name) => joinPhone(browser, base, number, name);
 
 async function send(page, text) {
   await page.fill("#phone-text", text);

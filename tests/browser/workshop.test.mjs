@@ -10,9 +10,8 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { launchBrowser, openPage, screenshotDir, startServer } from "./harness.mjs";
+import { joinPhone, launchBrowser, openPage, screenshotDir, startServer } from "./harness.mjs";
 
-const PHONE = { width: 390, height: 844 };
 const PROJECTOR = { width: 1280, height: 800 };
 const WAIT = { timeout: 30_000 };
 const TOKEN = "workshop-test-token";
@@ -32,11 +31,7 @@ after(async () => {
 });
 
 async function joinAs(number, name) {
-  const phone = await openPage(browser, `${base}/?phone`, PHONE);
-  await phone.page.fill("#phone-number", number);
-  await phone.page.fill("#phone-name", name);
-  await phone.page.click("#phone-join button[type=submit]");
-  await phone.page.waitForFunction(() => document.querySelector("#phone-status")?.innerText === "Online", null, WAIT);
+  const phone = await joinPhone(browser, base, number, name);
   // The businesses come from the room's public endpoint: no token on a phone.
   await phone.page.waitForFunction(() => document.querySelector("#phone-business")?.innerText.includes("Demo Shop"), null, WAIT);
   return phone;
