@@ -294,6 +294,11 @@ async fn workshop_banner(url: &str, token: Option<&str>, engine: &crate::actor::
     println!();
     println!("WORKSHOP");
     println!("  phones join at {url}");
+    if url.starts_with("http://127.") || url.starts_with("http://[::1]") {
+        println!(
+            "  (a loopback address: only this machine can join; --host names the LAN address)"
+        );
+    }
     match crate::workshop::qr_text(url) {
         Ok(qr) => println!("{qr}"),
         Err(e) => println!("  (no QR code: {e})"),

@@ -91,9 +91,46 @@ pub struct Settings {
     #[serde(default)]
     pub consumers: Vec<ConsumerSeed>,
     /// The transport's integrity thresholds (Meta-like defaults when absent;
-    /// `--workshop` lowers them to [`WORKSHOP_INTEGRITY`]).
-    #[serde(default)]
+    /// `--workshop` lowers them to [`WORKSHOP_INTEGRITY`]). A field it does
+    /// not know is an error, not a threshold silently left at its default.
+    #[serde(default, deserialize_with = "integrity_seed")]
     pub integrity: Option<IntegrityPolicy>,
+}
+
+/// `"integrity"` as written: every field optional (the default stands in),
+/// none unknown.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IntegritySeed {
+    window_ms: Option<u64>,
+    flag_messages: Option<u64>,
+    throttle_messages: Option<u64>,
+    flag_recipient_share: Option<f64>,
+    block_spam_reports: Option<u64>,
+}
+
+fn integrity_seed<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<IntegrityPolicy>, D::Error> {
+    let Some(seed) = Option::<IntegritySeed>::deserialize(d)? else {
+        return Ok(None);
+    };
+    let base = IntegrityPolicy::default();
+    let policy = IntegrityPolicy {
+        window_ms: seed.window_ms.unwrap_or(base.window_ms),
+        flag_messages: seed.flag_messages.unwrap_or(base.flag_messages),
+        throttle_messages: seed.throttle_messages.unwrap_or(base.throttle_messages),
+        flag_recipient_share: seed
+            .flag_recipient_share
+            .unwrap_or(base.flag_recipient_share),
+        block_spam_reports: seed.block_spam_reports.unwrap_or(base.block_spam_reports),
+    };
+    if policy.window_ms == 0 || policy.throttle_messages < policy.flag_messages {
+        return Err(serde::de::Error::custom(
+            "integrity: window_ms must be above 0, and throttle_messages at least flag_messages",
+        ));
+    }
+    Ok(Some(policy))
 }
 
 /// The integrity thresholds of a workshop: a room of phones and one
@@ -138,6 +175,29 @@ impl Settings {
             integrity: self.integrity.unwrap_or_default(),
             start_ms: now_ms,
             ..SimConfig::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn integrity_thresholds_are_read_whole_or_refused() {
+        let s = Settings::from_json(r#"{"integrity": {"throttle_messages": 7000}}"#).unwrap();
+        let p = s.integrity.unwrap();
+        assert_eq!(p.throttle_messages, 7000);
+        assert_eq!(p.flag_messages, IntegrityPolicy::default().flag_messages);
+        assert_eq!(Settings::from_json("{}").unwrap().integrity, None);
+        for bad in [
+            r#"{"integrity": {"throttle": 10}}"#,
+            r#"{"integrity": {"window_ms": 0}}"#,
+            r#"{"integrity": {"flag_messages": 50, "throttle_messages": 10}}"#,
+            r#"{"integrity": {"window_ms": -1}}"#,
+        ] {
+            assert!(Settings::from_json(bad).is_err(), "{bad}");
         }
     }
 }
