@@ -6,10 +6,11 @@
 //!
 //! A blast sends `count` texts round-robin over the consumers whose
 //! customer service window is open (the business may send them free-form
-//! text), as the Cloud API counts the windows. The Graph API accepts each one; the transport's integrity monitor
-//! counts the business's sends per window and, past its throttle, refuses
-//! the envelopes: the business sees them fail by status webhook, the room
-//! sees them stop. The blast itself reports only what the Graph API said.
+//! text), as the Cloud API counts the windows. The Graph API accepts each
+//! one; the transport's integrity monitor counts the business's sends per
+//! window and, past its throttle, refuses the envelopes: the business sees
+//! them fail by status webhook, the room sees them stop. The blast itself
+//! reports only what the Graph API said.
 
 use serde_json::{Value, json};
 
