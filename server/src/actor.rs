@@ -153,20 +153,22 @@ pub const CLOCK_EVERY: Duration = Duration::from_millis(500);
 pub struct Gone;
 
 impl EngineHandle {
+    /// Sends the engine thread the call `make` builds around a reply
+    /// channel, and waits for the reply.
+    async fn call<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Call) -> Result<T, Gone> {
+        let (tx, rx) = oneshot::channel();
+        self.calls.send(make(tx)).map_err(|_| Gone)?;
+        rx.await.map_err(|_| Gone)
+    }
+
     /// Applies an input.
     pub async fn apply(&self, input: Input) -> Result<Result<Applied, EngineError>, Gone> {
-        let (tx, rx) = oneshot::channel();
-        self.calls.send(Call::Apply(input, tx)).map_err(|_| Gone)?;
-        rx.await.map_err(|_| Gone)
+        self.call(|reply| Call::Apply(input, reply)).await
     }
 
     /// Connects a webhook and waits for its handshake.
     pub async fn subscribe(&self, input: Input) -> Result<Result<Handshake, EngineError>, Gone> {
-        let (tx, rx) = oneshot::channel();
-        self.calls
-            .send(Call::Subscribe { input, reply: tx })
-            .map_err(|_| Gone)?;
-        rx.await.map_err(|_| Gone)
+        self.call(|reply| Call::Subscribe { input, reply }).await
     }
 
     /// Hands back what an endpoint answered.
@@ -188,21 +190,18 @@ impl EngineHandle {
         &self,
         f: impl FnOnce(&mut Engine) -> T + Send + 'static,
     ) -> Result<T, Gone> {
-        let (tx, rx) = oneshot::channel();
-        let call: ReadFn = Box::new(move |engine| {
-            let _ = tx.send(f(engine));
-        });
-        self.calls.send(Call::Read(call)).map_err(|_| Gone)?;
-        rx.await.map_err(|_| Gone)
+        self.call(|reply| {
+            let read: ReadFn = Box::new(move |engine: &mut Engine| {
+                let _ = reply.send(f(engine));
+            });
+            Call::Read(read)
+        })
+        .await
     }
 
     /// Starts following the world from journal row `since`.
     pub async fn follow(&self, since: u64) -> Result<Result<Follow, EngineError>, Gone> {
-        let (tx, rx) = oneshot::channel();
-        self.calls
-            .send(Call::Follow { since, reply: tx })
-            .map_err(|_| Gone)?;
-        rx.await.map_err(|_| Gone)
+        self.call(|reply| Call::Follow { since, reply }).await
     }
 
     /// Attaches a phone whose proof held.
@@ -213,17 +212,14 @@ impl EngineHandle {
         verified: PublicKey,
         socket: DeviceSocket,
     ) -> Result<Result<(), EngineError>, Gone> {
-        let (tx, rx) = oneshot::channel();
-        self.calls
-            .send(Call::DeviceOpen {
-                number,
-                keys,
-                verified,
-                socket,
-                reply: tx,
-            })
-            .map_err(|_| Gone)?;
-        rx.await.map_err(|_| Gone)
+        self.call(|reply| Call::DeviceOpen {
+            number,
+            keys,
+            verified,
+            socket,
+            reply,
+        })
+        .await
     }
 
     /// Hands the transport a frame from an open connection.
@@ -233,16 +229,13 @@ impl EngineHandle {
         conn: u64,
         frame: DeviceFrame,
     ) -> Result<Result<(), EngineError>, Gone> {
-        let (tx, rx) = oneshot::channel();
-        self.calls
-            .send(Call::DeviceFrame {
-                number,
-                conn,
-                frame,
-                reply: tx,
-            })
-            .map_err(|_| Gone)?;
-        rx.await.map_err(|_| Gone)
+        self.call(|reply| Call::DeviceFrame {
+            number,
+            conn,
+            frame,
+            reply,
+        })
+        .await
     }
 
     /// An open connection closed.

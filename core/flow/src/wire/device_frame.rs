@@ -223,15 +223,23 @@ impl<'de> Deserialize<'de> for KeysFrame {
     }
 }
 
+/// One text frame, at most [`MAX_FRAME_BYTES`], read as JSON by `of`.
+fn parse_frame<T>(
+    text: &str,
+    of: fn(&serde_json::Value) -> Result<T, FieldError>,
+) -> Result<T, FrameError> {
+    if text.len() > MAX_FRAME_BYTES {
+        return Err(FrameError::TooLarge(text.len()));
+    }
+    let value: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
+    of(&value).map_err(|e| FrameError::Malformed(e.0))
+}
+
 impl DeviceFrame {
     /// Reads one text frame.
     pub fn parse(text: &str) -> Result<Self, FrameError> {
-        if text.len() > MAX_FRAME_BYTES {
-            return Err(FrameError::TooLarge(text.len()));
-        }
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
-        device_frame_of(&value).map_err(|e| FrameError::Malformed(e.0))
+        parse_frame(text, device_frame_of)
     }
 
     /// The frame as JSON text.
@@ -272,12 +280,7 @@ impl DeviceFrame {
 impl ServerFrame {
     /// Reads one text frame.
     pub fn parse(text: &str) -> Result<Self, FrameError> {
-        if text.len() > MAX_FRAME_BYTES {
-            return Err(FrameError::TooLarge(text.len()));
-        }
-        let value: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| FrameError::Malformed(e.to_string()))?;
-        server_frame_of(&value).map_err(|e| FrameError::Malformed(e.0))
+        parse_frame(text, server_frame_of)
     }
 
     /// The frame as JSON text.

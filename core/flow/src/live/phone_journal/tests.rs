@@ -103,6 +103,19 @@ impl World {
         self.sim.detach_device(&number);
     }
 
+    /// The person on `phone` writes to the shop, and the world carries it.
+    fn send(&mut self, phone: &mut JournaledPhone, text: &str) {
+        let now_ms = self.sim.now_ms();
+        let frames = phone
+            .apply(PhoneInput::SendText {
+                now_ms,
+                to: shop(),
+                text: text.to_owned(),
+            })
+            .expect("send");
+        self.drive(phone, frames);
+    }
+
     fn reply(&mut self, phone: &mut JournaledPhone, text: &str) {
         let pnid = self.pnid.clone();
         let to = phone.link().number().wa_id().to_owned();
@@ -138,15 +151,7 @@ fn a_reloaded_phone_is_the_same_phone_and_goes_on_talking() {
     let number = PhoneNumber::parse("+1 415 555 0101").expect("number");
     let mut phone = JournaledPhone::new([9; 32], world.sim.now_ms(), number, "Ana".to_owned());
     world.connect(&mut phone);
-    let now_ms = world.sim.now_ms();
-    let frames = phone
-        .apply(PhoneInput::SendText {
-            now_ms,
-            to: shop(),
-            text: "before the reload".to_owned(),
-        })
-        .expect("send");
-    world.drive(&mut phone, frames);
+    world.send(&mut phone, "before the reload");
     world.reply(&mut phone, "a reply before the reload");
     let now_ms = world.sim.now_ms();
     let frames = phone
@@ -189,15 +194,7 @@ fn a_reloaded_phone_is_the_same_phone_and_goes_on_talking() {
     // It connects with its registered key (no registration) and goes on.
     world.connect(&mut reloaded);
     world.reply(&mut reloaded, "a reply after the reload");
-    let now_ms = world.sim.now_ms();
-    let frames = reloaded
-        .apply(PhoneInput::SendText {
-            now_ms,
-            to: shop(),
-            text: "after the reload".to_owned(),
-        })
-        .expect("send");
-    world.drive(&mut reloaded, frames);
+    world.send(&mut reloaded, "after the reload");
     let texts: Vec<String> = chat(&reloaded).into_iter().map(|(t, _)| t).collect();
     assert_eq!(
         texts,
