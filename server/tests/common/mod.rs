@@ -21,8 +21,24 @@ use serde_json::{Value, json};
 
 pub mod phone;
 
-/// A free loopback port (bound, then released).
+/// A free loopback port for a server that restarts on it, chosen below the
+/// system's ephemeral range where the system says what that is: a port the
+/// system hands out (to a `:0` bind, or as a client's source port) could be
+/// taken by a concurrent test between a kill and the restart.
 pub fn free_port() -> u16 {
+    let ephemeral_start = std::fs::read_to_string("/proc/sys/net/ipv4/ip_local_port_range")
+        .ok()
+        .and_then(|r| r.split_whitespace().next()?.parse::<u16>().ok());
+    if let Some(start) = ephemeral_start.filter(|s| *s > 11_000) {
+        let span = u32::from(start - 10_000);
+        let seed = std::process::id().wrapping_mul(2_654_435_761);
+        for i in 0..span {
+            let port = 10_000 + u16::try_from((seed.wrapping_add(i * 7_919)) % span).unwrap();
+            if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
+                return port;
+            }
+        }
+    }
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     l.local_addr().unwrap().port()
 }
